@@ -1,0 +1,86 @@
+# lfswap: large anonymous folios through swap and zswap, whole, on Linux 6.12.
+# `make help` lists what you can do. Everything installs what it needs.
+
+SHELL := /bin/bash
+S := scripts
+KERNEL ?= patched
+FLAVOUR ?= debug
+VM_OPTS ?=
+
+.PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series \
+	export verify-series feature-matrix baseline-table clean distclean
+
+help:
+	@echo "lfswap make targets:"
+	@echo "  make run             build the patched perf kernel, boot it, run a memory-pressure"
+	@echo "                       workload with 64K mTHP and zswap, print what happened"
+	@echo "  make test            build the patched debug kernel and all tests, run them in the"
+	@echo "                       guest; ends with 'N passed, N failed, N skipped'"
+	@echo "  make vm              interactive shell in the guest (KERNEL=patched|baseline FLAVOUR=debug|perf)"
+	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code"
+	@echo "  make prepare         install the pinned source, apply patches/series (git am)"
+	@echo "  make kernel          build KERNEL=patched|baseline FLAVOUR=debug|perf (default patched debug)"
+	@echo "  make kernels         build all four kernels"
+	@echo "  make tests           build our tests and the upstream kselftests"
+	@echo "  make check-series    every prefix of the series builds; checkpatch --strict is clean"
+	@echo "  make export          write the commits of build/patched/src back into the series files"
+	@echo "  make verify-series   check that a fresh apply of the series reproduces build/patched/src"
+	@echo "  make feature-matrix  run the feature probes on baseline and patched; write docs/feature-matrix.md"
+	@echo "  make baseline-table  run the test suite on the baseline kernel; write docs/baseline-tests.md"
+	@echo "  make deps            install the host packages (apt-get; sudo when not root)"
+	@echo "  make clean           remove build outputs but keep the kernel trees; distclean removes build/"
+
+deps:
+	$(S)/deps.sh all
+
+prepare: deps
+	$(S)/prepare.sh
+
+kernel: prepare
+	$(S)/build-kernel.sh $(KERNEL) $(FLAVOUR)
+
+kernels: prepare
+	$(S)/build-kernel.sh patched debug
+	$(S)/build-kernel.sh patched perf
+	$(S)/build-kernel.sh baseline debug
+	$(S)/build-kernel.sh baseline perf
+
+tests: prepare
+	$(S)/build-tests.sh
+
+test:
+	$(S)/test.sh
+
+run:
+	$(S)/run.sh
+
+vm: deps
+	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel
+	$(S)/vm.sh --kernel $(KERNEL) --flavour $(FLAVOUR) $(VM_OPTS) --interactive
+
+vm-run: deps
+	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline] [FLAVOUR=perf]" >&2; exit 2; }
+	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel
+	@[ -x build/tests/lfs-integrity ] || $(MAKE) --no-print-directory tests
+	$(S)/vm.sh --kernel $(KERNEL) --flavour $(FLAVOUR) $(VM_OPTS) -- $(SCRIPT) $(ARGS)
+
+check-series: prepare
+	$(S)/check-series.sh
+
+export:
+	$(S)/series.sh export
+
+verify-series: prepare
+	$(S)/series.sh verify
+
+feature-matrix:
+	$(S)/feature-run.sh
+
+baseline-table:
+	$(S)/test.sh --kernel baseline --table docs/baseline-tests.md
+
+clean:
+	rm -rf build/runs build/tests build/kselftest build/*/debug build/*/perf build/check
+
+distclean:
+	rm -rf build

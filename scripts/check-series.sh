@@ -1,0 +1,57 @@
+#!/bin/bash
+# `make check-series`: the series is bisectable and checkpatch-clean.
+#  - every patch passes scripts/checkpatch.pl --strict with no error,
+#    warning or check;
+#  - every prefix of the series (0..N patches) builds, for both flavours'
+#    configs (debug, which has the most checks, and perf).
+# Builds happen in a worktree build/check/src with its own output dirs, so
+# the kernels of build/patched and build/baseline are left alone.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+src=$(src_dir patched)
+wt=$LFS_BUILD/check/src
+flavours=${CHECK_FLAVOURS:-debug perf}
+git_k() { git -C "$src" "$@"; }
+
+series_entries >"$LFS_BUILD/check.list" || true
+n=$(wc -l <"$LFS_BUILD/check.list")
+note "checking a series of $n patch(es)"
+
+# 1. checkpatch on each patch file, as it would be sent.
+bad=0 i=0
+while read -r e; do
+	i=$((i + 1))
+	series_patch "$e" >"$LFS_BUILD/check.patch"
+	if ! out=$(cd "$src" && ./scripts/checkpatch.pl --strict --no-signoff --show-types "$LFS_BUILD/check.patch" 2>&1) ||
+		echo "$out" | grep -qE '^(ERROR|WARNING|CHECK):'; then
+		echo "$out" | grep -E -A4 '^(ERROR|WARNING|CHECK):' >&2
+		echo "lfswap: checkpatch: patch $i ($e) is not clean" >&2
+		bad=1
+	fi
+	grep -q '^Signed-off-by: ' "$LFS_BUILD/check.patch" || { echo "lfswap: patch $i ($e) has no Signed-off-by" >&2; bad=1; }
+done <"$LFS_BUILD/check.list"
+[ "$bad" = 0 ] || die "checkpatch found problems (above)"
+note "checkpatch --strict: $n patch(es) clean"
+
+# 2. Every prefix builds: apply one patch at a time in a worktree.
+if [ ! -e "$wt/.git" ]; then
+	rm -rf "$wt"
+	git_k worktree prune
+	git_k worktree add -q --detach "$wt" "$LFS_BASE_TAG"
+fi
+git -C "$wt" checkout -q --detach "$LFS_BASE_TAG"
+git -C "$wt" reset -q --hard
+for k in $(seq 0 "$n"); do
+	if [ "$k" -gt 0 ]; then
+		e=$(sed -n "${k}p" "$LFS_BUILD/check.list")
+		series_patch "$e" | git -C "$wt" -c user.name=lfswap -c user.email=lfswap@localhost am -q --keep-cr >/dev/null 2>&1 ||
+			{ git -C "$wt" am --abort >/dev/null 2>&1; die "patch $k ($e) does not apply"; }
+	fi
+	for f in $flavours; do
+		"$LFS_ROOT/scripts/build-kernel.sh" check "$f" 2>/dev/null ||
+			die "prefix $k of the series ($([ "$k" = 0 ] && echo 'no patches' || echo "through $e")) does not build ($f); log: $LFS_BUILD/check/$f/build.log"
+		note "prefix $k/$n builds ($f)"
+	done
+done
+note "check-series: $n patch(es), checkpatch clean, all $((n + 1)) prefixes build"

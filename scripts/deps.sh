@@ -1,0 +1,52 @@
+#!/bin/bash
+# Install what lfswap needs on a Debian 12 host: the pinned kernel source,
+# the kernel build tools, QEMU and the tools the guest runs (the guest sees
+# the host's root filesystem). Usage: deps.sh [build|run|bench|all]
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+what=${1:-all}
+build_pkgs="gcc make bc flex bison libelf-dev libssl-dev ccache perl python3 cpio kmod git xz-utils rsync"
+run_pkgs="qemu-system-x86 busybox-static util-linux e2fsprogs fio stress-ng numactl libnuma-dev liburing-dev libcap-dev"
+bench_pkgs="gnuplot-nox libzstd-dev liblz4-dev jq time"
+case $what in
+build) pkgs=$build_pkgs ;;
+run) pkgs="$build_pkgs $run_pkgs" ;;
+bench | all) pkgs="$build_pkgs $run_pkgs $bench_pkgs" ;;
+*) die "deps.sh: unknown set '$what' (build|run|bench|all)" ;;
+esac
+
+command -v apt-get >/dev/null || die "apt-get not found: lfswap installs its tools on Debian 12; install by hand: $pkgs $LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
+done
+have_src=$(dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PACKAGE" 2>/dev/null || true)
+[ "$have_src" = "$LINUX_SOURCE_VERSION" ] || missing="$missing $LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION"
+
+# Disk: an extracted tree plus two flavours of two variants is ~6 GiB.
+mkdir -p "$LFS_BUILD"
+avail_kb=$(df -Pk "$LFS_BUILD" | awk 'NR==2 { print $4 }')
+[ "$avail_kb" -ge $((8 * 1024 * 1024)) ] ||
+	die "only $((avail_kb / 1024)) MiB free under $LFS_BUILD; lfswap needs about 8 GiB (kernel trees, builds, guest disks)"
+
+[ -n "$missing" ] || exit 0
+note "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq || die "apt-get update failed"
+case $missing in
+*"$LINUX_SOURCE_PACKAGE="*)
+	offered=$(apt-cache madison "$LINUX_SOURCE_PACKAGE" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | tr '\n' ' ')
+	case " $offered " in
+	*" $LINUX_SOURCE_VERSION "*) ;;
+	*) die "$LINUX_SOURCE_PACKAGE version $LINUX_SOURCE_VERSION (pinned in configs/source.pin) is not offered by the archive; offered: ${offered:-none}" ;;
+	esac
+	;;
+esac
+for p in $missing; do
+	apt-cache show "${p%%=*}" >/dev/null 2>&1 || die "package ${p%%=*} not found in the configured apt sources"
+done
+# shellcheck disable=SC2086
+as_root apt-get install -y -q --no-install-recommends $missing >"$LFS_BUILD/apt.log" 2>&1 ||
+	die "apt-get install failed for:$missing (log: $LFS_BUILD/apt.log)"

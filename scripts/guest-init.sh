@@ -1,0 +1,51 @@
+#!/bin/bash
+# PID 1 of the lfswap guest. The root filesystem is the host's, read-only
+# over 9p; the run directory of the host is mounted at /mnt/results and
+# holds job.env (what to run). Writes exit-code, dmesg.txt and tainted
+# there, then reboots, which ends QEMU (-no-reboot).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM:-linux} LANG=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+for d in /tmp /var/tmp /run /root /mnt /var/lib/stress-ng; do
+	[ -d "$d" ] && mount -t tmpfs -o mode=1777 tmpfs "$d"
+done
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /mnt/results /mnt/scratch
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 lfsresults /mnt/results || {
+	echo "LFS-GUEST: cannot mount the results share" >&2
+	echo b >/proc/sysrq-trigger
+}
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+hostname lfswap-guest 2>/dev/null
+
+# shellcheck source=/dev/null
+. /mnt/results/job.env
+export LFS_RESULTS=/mnt/results LFS_ROOT LFS_BIN LFS_VARIANT LFS_FLAVOUR
+echo "LFS-GUEST: $(uname -r) up in $(cut -d' ' -f1 /proc/uptime) s; running ${LFS_CMD[*]}"
+cd /tmp || exit 1
+
+if [ "${LFS_INTERACTIVE:-0}" = 1 ]; then
+	stty rows "${LFS_ROWS:-24}" cols "${LFS_COLS:-80}" </dev/ttyS0 2>/dev/null
+	echo "lfswap guest ($LFS_VARIANT/$LFS_FLAVOUR kernel $(uname -r)). 'exit' powers off."
+	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+	rc=$?
+else
+	"${LFS_CMD[@]}"
+	rc=$?
+fi
+
+dmesg >/mnt/results/dmesg.txt 2>&1
+cat /proc/sys/kernel/tainted >/mnt/results/tainted
+echo "$rc" >/mnt/results/exit-code
+sync
+umount /mnt/results
+echo "LFS-GUEST: exit $rc"
+echo b >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,1650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lfs-integrity - data integrity test for large anonymous folio swap.
+ *
+ * Faults in an anonymous region with one mTHP size enabled, fills it
+ * with deterministic content, swaps it out (MADV_PAGEOUT, MADV_COLD +
+ * memcg reclaim, memcg reclaim or memory.max), swaps it back in through
+ * one of several paths (sequential/random reads, partial touches,
+ * fork + COW, MADV_DONTNEED, munmap, concurrent threads) and verifies
+ * every byte.  Counter deltas (/proc/vmstat, mTHP stats, memcg) are
+ * reported per phase and can be checked with --expect*.
+ *
+ * --stress runs several workers doing random sequences of the above on
+ * random regions (plus mremap), optionally while swap devices are
+ * cycled with swapoff/swapon.
+ *
+ * Works on an unpatched kernel too: it checks data, and only the
+ * --expect* options encode what a given kernel is supposed to do.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+
+#include "lfs.h"
+
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+enum out_mode { OUT_PAGEOUT, OUT_COLD, OUT_RECLAIM, OUT_LIMIT, NR_OUT };
+enum in_mode {
+	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_DONTNEED, IN_MUNMAP,
+	IN_THREADS, IN_NONE, NR_IN
+};
+
+static const char * const out_names[NR_OUT] = {
+	"pageout", "cold", "reclaim", "limit",
+};
+static const char * const in_names[NR_IN] = {
+	"seq", "random", "partial", "fork-cow", "dontneed", "munmap",
+	"threads", "none",
+};
+
+enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
+
+struct expect {
+	enum expect_op op;
+	char name[LFS_COUNTER_NAME + 16];
+	char expr[64];
+};
+
+#define MAX_EXPECT	64
+
+static struct {
+	size_t size;
+	size_t mem;
+	int kind;
+	bool kind_given;
+	int out;
+	int in;
+	int threads;
+	int iterations;
+	uint64_t seed;
+	bool no_thp_setup;
+	const char *cgroup;
+	const char *json;
+	int stress;
+	double time;
+	bool swap_cycle;
+	bool quiet;
+	bool allow_noswap;
+	long corrupt;
+	struct expect expect[MAX_EXPECT];
+	int nr_expect;
+} opt = {
+	.size = 64 << 10,
+	.mem = 64 << 20,
+	.kind = LFS_KIND_MIXED,
+	.out = OUT_PAGEOUT,
+	.in = IN_SEQ,
+	.threads = 4,
+	.iterations = 1,
+	.seed = 1,
+	.time = 10,
+};
+
+static size_t ps;	/* base page size */
+
+/* ------------------------------------------------------------------ */
+/* Result bookkeeping (JSON + exit)                                   */
+/* ------------------------------------------------------------------ */
+
+enum phase { PH_FAULT, PH_OUT, PH_IN, PH_VERIFY, NR_PHASES };
+static const char * const phase_names[NR_PHASES] = {
+	"fault", "out", "in", "verify",
+};
+
+static struct {
+	struct lfs_delta phase[NR_PHASES];	/* summed over iterations */
+	struct lfs_delta total;
+	bool have_total;
+	struct lfs_scan scan_fault, scan_out, scan_in, scan_final;
+	bool have_scan;
+	long swapped_pages;
+	long mismatched_pages;
+	unsigned long long bytes_verified;
+	char expect_fail[512];
+	/* stress mode */
+	long stress_ops[16];
+	long stress_regions, stress_failed;
+	long swap_cycles, swapoff_failed;
+} res;
+
+#define NR_STRESS_OPS	12
+static const char * const stress_op_names[NR_STRESS_OPS] = {
+	"pageout", "cold", "reclaim", "seq", "random", "partial", "fork-cow",
+	"dontneed", "munmap", "threads", "mremap", "rewrite",
+};
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_delta(FILE *f, const struct lfs_delta *d)
+{
+	bool first = true;
+
+	fputc('{', f);
+	for (int i = 0; i < d->n; i++) {
+		if (!d->v[i].val)
+			continue;
+		fprintf(f, "%s", first ? "" : ",");
+		json_str(f, d->v[i].name);
+		fprintf(f, ":%lld", d->v[i].val);
+		first = false;
+	}
+	fputc('}', f);
+}
+
+static void json_scan(FILE *f, const struct lfs_scan *sc)
+{
+	fprintf(f, "{\"pages\":%ld,\"present\":%ld,\"swapped\":%ld,"
+		"\"none\":%ld,\"zero\":%ld,\"folios\":%ld,\"large\":%ld,"
+		"\"partial\":%ld,\"orders\":{", sc->pages, sc->present,
+		sc->swapped, sc->none, sc->zero, sc->folios, sc->large,
+		sc->partial);
+	for (int o = 0, first = 1; o < LFS_NR_ORDERS; o++) {
+		if (!sc->hist[o])
+			continue;
+		fprintf(f, "%s\"%d\":%ld", first ? "" : ",", o, sc->hist[o]);
+		first = 0;
+	}
+	fprintf(f, "}}");
+}
+
+static void write_json(const char *verdict, const char *reason)
+{
+	char buf[32];
+	FILE *f;
+
+	if (!opt.json || !lfs_is_main_process())
+		return;
+	f = fopen(opt.json, "w");
+	if (!f) {
+		lfs_warn("cannot write %s: %s", opt.json, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"test\":\"lfs-integrity\",\"params\":{");
+	fprintf(f, "\"size\":\"%s\",", lfs_size_str(opt.size, buf));
+	fprintf(f, "\"mem\":\"%s\",", lfs_size_str(opt.mem, buf));
+	fprintf(f, "\"kind\":\"%s\",\"out\":\"%s\",\"in\":\"%s\",",
+		lfs_kind_name(opt.kind), out_names[opt.out], in_names[opt.in]);
+	fprintf(f, "\"threads\":%d,\"iterations\":%d,\"seed\":%llu,",
+		opt.threads, opt.iterations, (unsigned long long)opt.seed);
+	fprintf(f, "\"stress\":%d,\"time\":%g,\"swap_cycle\":%s},",
+		opt.stress, opt.time, opt.swap_cycle ? "true" : "false");
+	fprintf(f, "\"verdict\":");
+	json_str(f, verdict);
+	fprintf(f, ",\"reason\":");
+	json_str(f, reason);
+	fprintf(f, ",\"swapped_pages\":%ld,\"mismatched_pages\":%ld,"
+		"\"bytes_verified\":%llu", res.swapped_pages,
+		res.mismatched_pages, res.bytes_verified);
+	fprintf(f, ",\"deltas\":{");
+	for (int p = 0; p < NR_PHASES; p++) {
+		fprintf(f, "\"%s\":", phase_names[p]);
+		json_delta(f, &res.phase[p]);
+		fprintf(f, ",");
+	}
+	fprintf(f, "\"total\":");
+	json_delta(f, &res.total);
+	fprintf(f, "}");
+	if (opt.stress) {
+		fprintf(f, ",\"stress\":{\"regions\":%ld,\"workers_failed\":%ld,"
+			"\"swapoff_cycles\":%ld,\"swapoff_failed\":%ld,\"ops\":{",
+			res.stress_regions, res.stress_failed, res.swap_cycles,
+			res.swapoff_failed);
+		for (int o = 0; o < NR_STRESS_OPS; o++)
+			fprintf(f, "%s\"%s\":%ld", o ? "," : "",
+				stress_op_names[o], res.stress_ops[o]);
+		fprintf(f, "}}");
+	}
+	if (res.have_scan) {
+		fprintf(f, ",\"histograms\":{\"fault\":");
+		json_scan(f, &res.scan_fault);
+		fprintf(f, ",\"out\":");
+		json_scan(f, &res.scan_out);
+		fprintf(f, ",\"in\":");
+		json_scan(f, &res.scan_in);
+		fprintf(f, ",\"final\":");
+		json_scan(f, &res.scan_final);
+		fprintf(f, "}");
+	}
+	fprintf(f, "}\n");
+	fclose(f);
+}
+
+/* Write the JSON report, print RESULT and exit with code. */
+static void LFS_PRINTF(2, 3) LFS_NORETURN finish(int code, const char *fmt, ...)
+{
+	char reason[512] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+	}
+	switch (code) {
+	case LFS_EXIT_PASS:
+		write_json("pass", reason);
+		lfs_pass();
+	case LFS_EXIT_SKIP:
+		write_json("skip", reason);
+		lfs_skip("%s", reason);
+	case LFS_EXIT_FAIL:
+		write_json("fail", reason);
+		lfs_fail("%s", reason);
+	default:
+		write_json("error", reason);
+		lfs_die("%s", reason);
+	}
+}
+
+#define say(...)	do { if (!opt.quiet) printf(__VA_ARGS__); } while (0)
+
+/* ------------------------------------------------------------------ */
+/* Region with per-page expected state                                */
+/* ------------------------------------------------------------------ */
+
+enum pstate {
+	P_VALID,	/* content is lfs_fill_page(kind, seed, idx, gen[idx]) */
+	P_ZERO,		/* dropped with MADV_DONTNEED: reads back zero */
+	P_GONE,		/* unmapped: must not be touched */
+};
+
+struct region {
+	char *base;
+	size_t len;
+	size_t npages;
+	size_t fpages;		/* pages per folio */
+	size_t nfolios;
+	int kind;
+	uint64_t seed;
+	uint32_t *gen;
+	uint8_t *state;
+	const char *tag;	/* appended to MISMATCH lines ("" or " worker N") */
+	const char *op;		/* current operation, for MISMATCH lines */
+	unsigned long long *bytes_verified;
+};
+
+static int mismatch_lines;	/* per process */
+#define MAX_MISMATCH_LINES	10
+
+static void region_init(struct region *r, size_t len, int kind, uint64_t seed,
+			uint32_t gen)
+{
+	size_t align = opt.size;
+	bool huge = opt.size == lfs_pmd_size() && opt.size > ps;
+
+	memset(r, 0, sizeof(*r));
+	r->len = len;
+	r->npages = len / ps;
+	r->fpages = opt.size / ps;
+	r->nfolios = len / opt.size;
+	r->kind = kind;
+	r->seed = seed;
+	r->tag = "";
+	r->op = "";
+	r->base = lfs_mmap_aligned(len, align, huge);
+	r->gen = malloc(r->npages * sizeof(*r->gen));
+	r->state = calloc(r->npages, 1);
+	if (!r->base || !r->gen || !r->state)
+		lfs_die("cannot allocate a %zu byte region", len);
+	for (size_t i = 0; i < r->npages; i++)
+		r->gen[i] = gen;
+}
+
+static void region_free(struct region *r)
+{
+	munmap(r->base, r->len);
+	free(r->gen);
+	free(r->state);
+	r->base = NULL;
+}
+
+static inline char *page_addr(const struct region *r, size_t i)
+{
+	return r->base + i * ps;
+}
+
+static void write_page(struct region *r, size_t i, uint32_t gen)
+{
+	lfs_fill_page(page_addr(r, i), r->kind, r->seed, i, gen);
+	r->gen[i] = gen;
+	r->state[i] = P_VALID;
+}
+
+/* Fill all pages in order: the first write of each folio faults it in. */
+static void region_fill(struct region *r)
+{
+	for (size_t i = 0; i < r->npages; i++)
+		write_page(r, i, r->gen[i]);
+}
+
+static long check_one(const struct region *r, size_t i)
+{
+	if (r->state[i] == P_ZERO)
+		return lfs_check_page(page_addr(r, i), LFS_KIND_ZERO, 0, i, 0);
+	return lfs_check_page(page_addr(r, i), r->kind, r->seed, i, r->gen[i]);
+}
+
+static void report_mismatch(const struct region *r, size_t i, long off)
+{
+	uint8_t want, got = ((uint8_t *)page_addr(r, i))[off];
+	const char *kname;
+
+	if (r->state[i] == P_ZERO) {
+		want = 0;
+		kname = "zero(dontneed)";
+	} else {
+		want = lfs_expected_byte(r->kind, r->seed, i, r->gen[i], off);
+		kname = lfs_kind_name(lfs_page_kind(r->kind, i));
+	}
+	if (mismatch_lines++ >= MAX_MISMATCH_LINES)
+		return;
+	printf("MISMATCH page %zu offset %ld expected 0x%02x got 0x%02x kind %s"
+	       " gen %u op %s%s\n", i, off, want, got, kname, r->gen[i],
+	       r->op, r->tag);
+}
+
+/* Verify every page that is still mapped; returns the bad page count. */
+static long region_verify(struct region *r)
+{
+	long bad = 0;
+
+	for (size_t i = 0; i < r->npages; i++) {
+		long off;
+
+		if (r->state[i] == P_GONE)
+			continue;
+		off = check_one(r, i);
+		if (r->bytes_verified)
+			*r->bytes_verified += ps;
+		if (off < 0)
+			continue;
+		bad++;
+		report_mismatch(r, i, off);
+	}
+	if (bad)
+		fflush(stdout);
+	return bad;
+}
+
+/* Read one word of a page, which is enough to fault it in. */
+static inline void touch_read(const struct region *r, size_t i)
+{
+	(void)*(volatile const uint64_t *)page_addr(r, i);
+}
+
+/* ------------------------------------------------------------------ */
+/* Swap-out methods                                                   */
+/* ------------------------------------------------------------------ */
+
+static void out_pageout(struct region *r)
+{
+	/* ENOMEM only means that holes were skipped. */
+	if (madvise(r->base, r->len, MADV_PAGEOUT) && errno != ENOMEM)
+		lfs_die_errno("madvise(MADV_PAGEOUT)");
+}
+
+static void out_reclaim(struct region *r, const struct lfs_cg *cg)
+{
+	int ret = lfs_cg_reclaim(cg, r->len, 5);
+
+	if (ret && ret != -EAGAIN) {
+		errno = -ret;
+		lfs_die_errno("memory.reclaim on %s", cg->path);
+	}
+}
+
+static void out_cold(struct region *r, const struct lfs_cg *cg)
+{
+	if (madvise(r->base, r->len, MADV_COLD) && errno != ENOMEM)
+		lfs_die_errno("madvise(MADV_COLD)");
+	out_reclaim(r, cg);
+}
+
+/*
+ * Shrinking memory.max below the usage makes the write itself reclaim.
+ * The limit is lifted again before swap-in (limit_release()).
+ */
+static void out_limit(struct region *r, const struct lfs_cg *cg)
+{
+	int ret = lfs_cg_set_max(cg, r->len / 4);
+
+	if (ret) {
+		errno = -ret;
+		lfs_die_errno("memory.max on %s", cg->path);
+	}
+}
+
+static void limit_release(const struct lfs_cg *cg)
+{
+	int ret = lfs_cg_set_max(cg, 0);
+
+	if (ret) {
+		errno = -ret;
+		lfs_die_errno("memory.max=max on %s", cg->path);
+	}
+}
+
+static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
+{
+	switch (mode) {
+	case OUT_PAGEOUT:
+		out_pageout(r);
+		break;
+	case OUT_COLD:
+		out_cold(r, cg);
+		break;
+	case OUT_RECLAIM:
+		out_reclaim(r, cg);
+		break;
+	case OUT_LIMIT:
+		out_limit(r, cg);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Swap-in methods                                                    */
+/* ------------------------------------------------------------------ */
+
+static void in_seq(struct region *r)
+{
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->state[i] != P_GONE)
+			touch_read(r, i);
+}
+
+static void in_random(struct region *r, struct lfs_rng *rng)
+{
+	size_t *perm = malloc(r->npages * sizeof(*perm));
+
+	if (!perm)
+		lfs_die("out of memory");
+	for (size_t i = 0; i < r->npages; i++)
+		perm[i] = i;
+	for (size_t i = r->npages; i > 1; i--) {
+		size_t j = lfs_rng_below(rng, i), t = perm[i - 1];
+
+		perm[i - 1] = perm[j];
+		perm[j] = t;
+	}
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->state[perm[i]] != P_GONE)
+			touch_read(r, perm[i]);
+	free(perm);
+}
+
+/*
+ * One page per folio; which one rotates with the folio index so that
+ * faults hit the head, the middle and the tail of folios.
+ */
+static void in_partial(struct region *r)
+{
+	for (size_t f = 0; f < r->nfolios; f++) {
+		size_t i = f * r->fpages + (f * 7) % r->fpages;
+
+		if (r->state[i] != P_GONE)
+			touch_read(r, i);
+	}
+}
+
+/* Pages of folio f written in fork-cow: half of them, two patterns. */
+static bool cow_page(const struct region *r, size_t i)
+{
+	size_t f = i / r->fpages, j = i % r->fpages;
+
+	if (r->fpages == 1)
+		return !(f & 1);
+	return (f & 1) ? !(j & 1) : j < r->fpages / 2;
+}
+
+/*
+ * The child writes gen+1 into half the pages of each folio and checks
+ * all its pages; the parent, after the child exited, checks that its
+ * own copy still has the old content, then writes the same pages.
+ * Returns the number of bad pages (child and parent).
+ */
+static long in_forkcow(struct region *r)
+{
+	long bad = 0;
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		lfs_die_errno("fork");
+	if (!pid) {
+		const char *op = r->op;
+
+		for (size_t i = 0; i < r->npages; i++)
+			if (r->state[i] != P_GONE && cow_page(r, i))
+				write_page(r, i, r->gen[i] + 1);
+		r->op = "fork-cow(child)";
+		bad = region_verify(r);
+		r->op = op;
+		fflush(stdout);
+		_exit(bad ? 1 : 0);
+	}
+	lfs_child_register(pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	lfs_child_unregister(pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("MISMATCH fork-cow child failed (status 0x%x)%s\n",
+		       status, r->tag);
+		bad++;
+	}
+	bad += region_verify(r);
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->state[i] != P_GONE && cow_page(r, i))
+			write_page(r, i, r->gen[i] + 1);
+	bad += region_verify(r);
+	return bad;
+}
+
+/* Drop the second half of each folio (odd folios when 1 page each). */
+static void in_dontneed(struct region *r)
+{
+	size_t first = r->fpages / 2, n = r->fpages - first;
+
+	for (size_t f = 0; f < r->nfolios; f++) {
+		size_t i = f * r->fpages + first;
+
+		if (r->fpages == 1) {
+			if (!(f & 1))
+				continue;
+			i = f;
+		}
+		if (madvise(page_addr(r, i), n * ps, MADV_DONTNEED) &&
+		    errno != ENOMEM)
+			lfs_die_errno("madvise(MADV_DONTNEED)");
+		for (size_t k = i; k < i + n; k++)
+			if (r->state[k] != P_GONE)
+				r->state[k] = P_ZERO;
+	}
+}
+
+/*
+ * Unmap the last quarter of every other folio.  The stride grows for
+ * huge regions of small folios to stay well below vm.max_map_count.
+ */
+static void in_munmap(struct region *r)
+{
+	size_t n = r->fpages / 4 ? r->fpages / 4 : 1;
+	size_t stride = 2 * ((r->nfolios / 2 + 7999) / 8000);
+
+	if (stride < 2)
+		stride = 2;
+	for (size_t f = 1; f < r->nfolios; f += stride) {
+		size_t i = (f + 1) * r->fpages - n;
+
+		if (munmap(page_addr(r, i), n * ps)) {
+			lfs_warn("munmap: %s (stopping at folio %zu)",
+				 strerror(errno), f);
+			break;
+		}
+		for (size_t k = i; k < i + n; k++)
+			r->state[k] = P_GONE;
+	}
+}
+
+struct thread_arg {
+	struct region *r;
+	pthread_barrier_t *barrier;
+	int id;
+	int nr;
+	long bad;
+};
+
+/* Thread t faults pages t, t+N, ... so all threads hit the same folios. */
+static void *in_thread(void *p)
+{
+	struct thread_arg *a = p;
+	struct region *r = a->r;
+
+	pthread_barrier_wait(a->barrier);
+	for (size_t i = a->id; i < r->npages; i += a->nr)
+		if (r->state[i] != P_GONE)
+			touch_read(r, i);
+	/* Then check them concurrently as well. */
+	for (size_t i = a->id; i < r->npages; i += a->nr) {
+		if (r->state[i] != P_GONE && check_one(r, i) >= 0)
+			a->bad++;
+	}
+	return NULL;
+}
+
+static long in_threads(struct region *r, int nr)
+{
+	struct thread_arg args[64];
+	pthread_t tids[64];
+	pthread_barrier_t barrier;
+	long bad = 0;
+
+	if (nr > 64)
+		nr = 64;
+	pthread_barrier_init(&barrier, NULL, nr);
+	for (int t = 0; t < nr; t++) {
+		args[t] = (struct thread_arg){ r, &barrier, t, nr, 0 };
+		if (pthread_create(&tids[t], NULL, in_thread, &args[t]))
+			lfs_die("pthread_create failed");
+	}
+	for (int t = 0; t < nr; t++) {
+		pthread_join(tids[t], NULL);
+		bad += args[t].bad;
+	}
+	pthread_barrier_destroy(&barrier);
+	/* Per-byte reports come from the full verify that follows. */
+	return bad;
+}
+
+/* Returns bad pages found during the swap-in itself (fork-cow). */
+static long do_in(struct region *r, int mode, struct lfs_rng *rng)
+{
+	switch (mode) {
+	case IN_SEQ:
+		in_seq(r);
+		break;
+	case IN_RANDOM:
+		in_random(r, rng);
+		break;
+	case IN_PARTIAL:
+		in_partial(r);
+		break;
+	case IN_FORKCOW:
+		return in_forkcow(r);
+	case IN_DONTNEED:
+		in_dontneed(r);
+		break;
+	case IN_MUNMAP:
+		in_munmap(r);
+		break;
+	case IN_THREADS:
+		in_threads(r, opt.threads);
+		break;
+	case IN_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Expectations                                                       */
+/* ------------------------------------------------------------------ */
+
+static long long kw_folios, kw_pages;
+
+/* factor := number | "folios" | "pages" */
+static int parse_factor(const char **s, long long *v)
+{
+	char *end;
+
+	while (**s == ' ')
+		(*s)++;
+	if (!strncmp(*s, "folios", 6)) {
+		*v = kw_folios;
+		*s += 6;
+	} else if (!strncmp(*s, "pages", 5)) {
+		*v = kw_pages;
+		*s += 5;
+	} else {
+		*v = strtoll(*s, &end, 0);
+		if (end == *s)
+			return -1;
+		*s = end;
+	}
+	while (**s == ' ')
+		(*s)++;
+	return 0;
+}
+
+/* term := factor (('*'|'/') factor)* */
+static int parse_term(const char **s, long long *v)
+{
+	long long w;
+
+	if (parse_factor(s, v))
+		return -1;
+	while (**s == '*' || **s == '/') {
+		char op = *(*s)++;
+
+		if (parse_factor(s, &w))
+			return -1;
+		if (op == '*')
+			*v *= w;
+		else if (w)
+			*v /= w;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* expr := term (('+'|'-') term)*   e.g. "folios*2", "pages-16", "0" */
+static int eval_expr(const char *s, long long *v)
+{
+	long long w;
+
+	if (parse_term(&s, v))
+		return -1;
+	while (*s == '+' || *s == '-') {
+		char op = *s++;
+
+		if (parse_term(&s, &w))
+			return -1;
+		*v = op == '+' ? *v + w : *v - w;
+	}
+	return *s ? -1 : 0;
+}
+
+static int add_expect(enum expect_op op, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct expect *e;
+	long long dummy;
+
+	if (!eq || eq == arg || opt.nr_expect == MAX_EXPECT)
+		return -1;
+	e = &opt.expect[opt.nr_expect];
+	e->op = op;
+	snprintf(e->name, sizeof(e->name), "%.*s", (int)(eq - arg), arg);
+	snprintf(e->expr, sizeof(e->expr), "%s", eq + 1);
+	/* Syntax check now (keywords evaluate to 0 here). */
+	if (eval_expr(e->expr, &dummy))
+		return -1;
+	opt.nr_expect++;
+	return 0;
+}
+
+/*
+ * Name space: synthetic names, "<phase>.<counter>" for one phase
+ * (fault, out, in, verify) or a counter name for the total delta.
+ */
+static int lookup_value(const char *name, long long *v)
+{
+	if (!strcmp(name, "swapped_pages")) {
+		*v = res.swapped_pages;
+		return 0;
+	}
+	if (!strcmp(name, "folios")) {
+		*v = kw_folios;
+		return 0;
+	}
+	if (!strcmp(name, "pages")) {
+		*v = kw_pages;
+		return 0;
+	}
+	if (!strcmp(name, "resident_large_folios")) {
+		*v = res.scan_in.large;
+		return 0;
+	}
+	if (!strcmp(name, "mismatched_pages")) {
+		*v = res.mismatched_pages;
+		return 0;
+	}
+	for (int p = 0; p < NR_PHASES; p++) {
+		size_t l = strlen(phase_names[p]);
+
+		if (!strncmp(name, phase_names[p], l) && name[l] == '.')
+			return lfs_delta_find(&res.phase[p], name + l + 1, v);
+	}
+	return lfs_delta_find(&res.total, name, v);
+}
+
+/* Returns the number of failed expectations. */
+static int check_expectations(void)
+{
+	static const char * const opname[] = { "==", ">=", "<=" };
+	int failed = 0;
+
+	for (int i = 0; i < opt.nr_expect; i++) {
+		struct expect *e = &opt.expect[i];
+		long long got, want;
+		bool ok;
+
+		eval_expr(e->expr, &want);
+		if (lookup_value(e->name, &got)) {
+			printf("EXPECT FAIL %s: got missing want %s%lld "
+			       "(counter does not exist)\n", e->name,
+			       e->op == EXP_EQ ? "" : opname[e->op], want);
+			ok = false;
+		} else {
+			ok = e->op == EXP_EQ ? got == want :
+			     e->op == EXP_MIN ? got >= want : got <= want;
+			if (ok)
+				say("EXPECT ok %s: got %lld want %s%lld\n",
+				    e->name, got,
+				    e->op == EXP_EQ ? "" : opname[e->op], want);
+			else
+				printf("EXPECT FAIL %s: got %lld want %s%lld\n",
+				       e->name, got,
+				       e->op == EXP_EQ ? "" : opname[e->op],
+				       want);
+		}
+		if (!ok) {
+			size_t l = strlen(res.expect_fail);
+
+			failed++;
+			snprintf(res.expect_fail + l,
+				 sizeof(res.expect_fail) - l, "%s%s",
+				 l ? "," : "", e->name);
+		}
+	}
+	return failed;
+}
+
+/* ------------------------------------------------------------------ */
+/* Single run                                                         */
+/* ------------------------------------------------------------------ */
+
+static void snap(struct lfs_snap *s)
+{
+	if (lfs_counters_snap(s))
+		lfs_die("cannot read counters");
+}
+
+/* Add the delta b - a to *acc. */
+static void accumulate(struct lfs_delta *acc, const struct lfs_snap *a,
+		       const struct lfs_snap *b)
+{
+	struct lfs_delta d, sum;
+
+	if (lfs_counters_delta(a, b, &d) || lfs_delta_add(acc, &d, &sum))
+		lfs_die("out of memory");
+	lfs_delta_free(&d);
+	lfs_delta_free(acc);
+	*acc = sum;
+}
+
+static void scan(struct region *r, const char *label, struct lfs_scan *sc)
+{
+	if (lfs_region_scan(r->base, r->len, sc))
+		lfs_die_errno("pagemap scan (needs root for PFNs)");
+	if (!opt.quiet)
+		lfs_scan_print(stdout, label, sc);
+}
+
+static void print_phase(const char *name, const struct lfs_delta *d)
+{
+	char prefix[32];
+
+	if (opt.quiet)
+		return;
+	printf("phase %s\n", name);
+	snprintf(prefix, sizeof(prefix), "%s ", name);
+	lfs_delta_print(stdout, d, prefix);
+}
+
+/* Test of the test: flip one byte in n mapped pages. */
+static void corrupt_pages(struct region *r, struct lfs_rng *rng, long n)
+{
+	for (long k = 0; k < n * 100 && n > 0; k++) {
+		size_t i = lfs_rng_below(rng, r->npages);
+
+		if (r->state[i] == P_GONE)
+			continue;
+		page_addr(r, i)[lfs_rng_below(rng, ps)] ^= 0x40;
+		n--;
+	}
+}
+
+static bool need_memcg(int out)
+{
+	return out == OUT_COLD || out == OUT_RECLAIM || out == OUT_LIMIT;
+}
+
+/* Create and enter the memcg; SKIP if the environment has none. */
+static void setup_memcg(struct lfs_cg *cg, const char *name)
+{
+	if (lfs_cg_create(cg, name)) {
+		if (errno == ENOENT || errno == ENODEV)
+			finish(LFS_EXIT_SKIP, "no cgroup2 memory controller at %s",
+			       LFS_CGROOT);
+		finish(LFS_EXIT_ERROR, "cannot create cgroup %s: %s", name,
+		       strerror(errno));
+	}
+	if (lfs_cg_enter(cg))
+		finish(LFS_EXIT_ERROR, "cannot enter cgroup %s", cg->path);
+	say("memcg: %s\n", cg->path);
+}
+
+static int run_single(void)
+{
+	struct lfs_snap s0, s1, s2, s3, s4;
+	struct lfs_cg cg = { .path = "" };
+	bool memcg = need_memcg(opt.out) || opt.cgroup;
+	struct region r;
+	struct lfs_rng rng;
+	long bad = 0;
+	double t;
+
+	lfs_rng_seed(&rng, opt.seed);
+	if (memcg) {
+		char name[64];
+
+		if (!opt.cgroup) {
+			snprintf(name, sizeof(name), "lfs-integrity-%d",
+				 (int)getpid());
+			opt.cgroup = strdup(name);
+		}
+		setup_memcg(&cg, opt.cgroup);
+	}
+
+	snap(&s0);
+	t = lfs_now();
+	region_init(&r, opt.mem, opt.kind, opt.seed, 0);
+	r.bytes_verified = &res.bytes_verified;
+	r.op = "fill";
+	region_fill(&r);
+	snap(&s1);
+	accumulate(&res.phase[PH_FAULT], &s0, &s1);
+	say("time fault %.3f\n", lfs_now() - t);
+	scan(&r, "fault-in", &res.scan_fault);
+	res.have_scan = true;
+	lfs_snap_free(&s1);
+
+	for (int it = 0; it < opt.iterations; it++) {
+		if (opt.iterations > 1)
+			say("iteration %d\n", it);
+
+		snap(&s1);
+		t = lfs_now();
+		do_out(&r, opt.out, &cg);
+		snap(&s2);
+		accumulate(&res.phase[PH_OUT], &s1, &s2);
+		say("time out %.3f\n", lfs_now() - t);
+		scan(&r, "after-out", &res.scan_out);
+		res.swapped_pages += res.scan_out.swapped;
+		say("swapped %ld of %zu pages\n", res.scan_out.swapped,
+		    r.npages);
+		if (!res.scan_out.swapped)
+			lfs_warn("nothing was swapped out");
+		if (opt.out == OUT_LIMIT)
+			limit_release(&cg);
+
+		lfs_snap_free(&s2);
+		snap(&s2);
+		t = lfs_now();
+		r.op = in_names[opt.in];
+		bad += do_in(&r, opt.in, &rng);
+		snap(&s3);
+		accumulate(&res.phase[PH_IN], &s2, &s3);
+		say("time in %.3f\n", lfs_now() - t);
+		scan(&r, "after-in", &res.scan_in);
+
+		if (opt.corrupt)
+			corrupt_pages(&r, &rng, opt.corrupt);
+
+		t = lfs_now();
+		r.op = "verify";
+		bad += region_verify(&r);
+		snap(&s4);
+		accumulate(&res.phase[PH_VERIFY], &s3, &s4);
+		say("time verify %.3f\n", lfs_now() - t);
+
+		lfs_snap_free(&s1);
+		lfs_snap_free(&s2);
+		lfs_snap_free(&s3);
+		lfs_snap_free(&s4);
+
+		/*
+		 * Later iterations swap the same folios again; rewrite a
+		 * quarter of the folios so that both clean (still in swap
+		 * cache) and dirty folios go out.
+		 */
+		if (it + 1 < opt.iterations) {
+			for (size_t i = 0; i < r.npages; i++)
+				if ((i / r.fpages) % 4 == (size_t)it % 4 &&
+				    r.state[i] != P_GONE)
+					write_page(&r, i, r.gen[i] + 1);
+		}
+	}
+	scan(&r, "final", &res.scan_final);
+
+	snap(&s4);
+	if (lfs_counters_delta(&s0, &s4, &res.total))
+		lfs_die("out of memory");
+	res.have_total = true;
+	lfs_snap_free(&s0);
+	lfs_snap_free(&s4);
+
+	for (int p = 0; p < NR_PHASES; p++)
+		print_phase(phase_names[p], &res.phase[p]);
+	print_phase("total", &res.total);
+
+	region_free(&r);
+	if (memcg)
+		lfs_cg_remove(&cg);
+	return bad;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stress mode                                                        */
+/* ------------------------------------------------------------------ */
+
+enum stress_op {
+	OP_PAGEOUT, OP_COLD, OP_RECLAIM, OP_SEQ, OP_RANDOM, OP_PARTIAL,
+	OP_FORKCOW, OP_DONTNEED, OP_MUNMAP, OP_THREADS, OP_MREMAP,
+	OP_REWRITE, NR_OPS
+};
+
+#define op_names stress_op_names
+_Static_assert(NR_OPS == NR_STRESS_OPS, "stress op names");
+
+/* Shared with the parent through a MAP_SHARED mapping. */
+struct wstats {
+	long ops[NR_OPS];
+	long regions;
+	long bad_pages;
+	unsigned long long bytes_verified;
+	int done;
+};
+
+static struct wstats *wstats;
+
+/*
+ * Move the region to a new address, run by run so that holes left by
+ * munmap stay holes.  Half of the time the new address is misaligned by
+ * one page, which makes PMD-mapped folios PTE-mapped.
+ */
+static void region_mremap(struct region *r, struct lfs_rng *rng)
+{
+	size_t off = lfs_rng_below(rng, 2) ? ps : 0;
+	size_t rlen = r->len + opt.size;
+	char *res_base, *nb;
+	size_t i = 0;
+
+	if (opt.size == ps)
+		off = 0;
+	res_base = lfs_mmap_aligned(rlen, opt.size, false);
+	if (!res_base)
+		lfs_die_errno("mmap (mremap target)");
+	nb = res_base + off;
+	while (i < r->npages) {
+		size_t j = i;
+		bool gone = r->state[i] == P_GONE;
+
+		while (j < r->npages && (r->state[j] == P_GONE) == gone)
+			j++;
+		if (gone) {
+			munmap(nb + i * ps, (j - i) * ps);
+		} else if (mremap(r->base + i * ps, (j - i) * ps, (j - i) * ps,
+				  MREMAP_MAYMOVE | MREMAP_FIXED,
+				  nb + i * ps) == MAP_FAILED) {
+			lfs_die_errno("mremap");
+		}
+		i = j;
+	}
+	/* Trim what is left of the reservation around the new region. */
+	if (off)
+		munmap(res_base, off);
+	munmap(nb + r->len, rlen - off - r->len);
+	/* The old range is entirely gone now (holes were holes). */
+	r->base = nb;
+}
+
+/* Rewrite a random subset of pages with a new generation. */
+static void region_rewrite(struct region *r, struct lfs_rng *rng)
+{
+	uint32_t gen = lfs_rng_next(rng);
+
+	for (size_t i = 0; i < r->npages; i++)
+		if (r->state[i] != P_GONE && lfs_rng_below(rng, 3) == 0)
+			write_page(r, i, gen);
+}
+
+static void LFS_NORETURN worker(int id, double deadline, struct lfs_cg *cg)
+{
+	struct wstats *ws = &wstats[id];
+	size_t maxf = opt.mem / opt.stress / opt.size;
+	struct lfs_rng rng;
+	char tag[32];
+
+	lfs_rng_seed(&rng, opt.seed * 1000003 + id);
+	snprintf(tag, sizeof(tag), " worker %d", id);
+	if (cg && lfs_cg_enter(cg)) {
+		printf("worker %d: cannot enter %s\n", id, cg->path);
+		cg = NULL;
+	}
+
+	while (lfs_now() < deadline) {
+		size_t nf = 1 + lfs_rng_below(&rng, maxf);
+		int kind = opt.kind_given ? opt.kind :
+			   (int)lfs_rng_below(&rng, LFS_NR_KINDS);
+		int nops = 4 + lfs_rng_below(&rng, 8);
+		struct region r;
+
+		region_init(&r, nf * opt.size, kind, lfs_rng_next(&rng),
+			    lfs_rng_next(&rng));
+		r.tag = tag;
+		r.bytes_verified = &ws->bytes_verified;
+		r.op = "fill";
+		region_fill(&r);
+		ws->regions++;
+		for (int k = 0; k < nops && lfs_now() < deadline; k++) {
+			int op = lfs_rng_below(&rng, NR_OPS);
+			long bad = 0;
+
+			/* Swap out half of the time so swap-ins find swap. */
+			if (lfs_rng_below(&rng, 2))
+				op = lfs_rng_below(&rng, 3);
+			if (!cg && (op == OP_COLD || op == OP_RECLAIM))
+				op = OP_PAGEOUT;
+			r.op = op_names[op];
+			switch (op) {
+			case OP_PAGEOUT:
+				out_pageout(&r);
+				break;
+			case OP_COLD:
+				out_cold(&r, cg);
+				break;
+			case OP_RECLAIM:
+				out_reclaim(&r, cg);
+				break;
+			case OP_SEQ:
+				in_seq(&r);
+				break;
+			case OP_RANDOM:
+				in_random(&r, &rng);
+				break;
+			case OP_PARTIAL:
+				in_partial(&r);
+				break;
+			case OP_FORKCOW:
+				bad += in_forkcow(&r);
+				break;
+			case OP_DONTNEED:
+				in_dontneed(&r);
+				break;
+			case OP_MUNMAP:
+				in_munmap(&r);
+				break;
+			case OP_THREADS:
+				in_threads(&r, 2 + lfs_rng_below(&rng, 3));
+				break;
+			case OP_MREMAP:
+				region_mremap(&r, &rng);
+				break;
+			case OP_REWRITE:
+				region_rewrite(&r, &rng);
+				break;
+			}
+			ws->ops[op]++;
+			bad += region_verify(&r);
+			if (bad) {
+				ws->bad_pages += bad;
+				printf("worker %d: %ld bad pages after %s\n",
+				       id, bad, op_names[op]);
+				fflush(stdout);
+				_exit(LFS_EXIT_FAIL);
+			}
+		}
+		region_free(&r);
+	}
+	ws->done = 1;
+	fflush(stdout);
+	_exit(LFS_EXIT_PASS);
+}
+
+/* Swap devices we turned off, to turn back on at cleanup. */
+#define MAX_SWAPS	16
+static struct lfs_swapdev swaps_off[MAX_SWAPS];
+
+static int do_swapon(const struct lfs_swapdev *d)
+{
+	int flags = 0;
+
+	if (d->prio >= 0)
+		flags = SWAP_FLAG_PREFER |
+			((d->prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
+	return swapon(d->path, flags);
+}
+
+/* Cleanup hook: signal-safe, only syscalls. */
+static void swaps_restore(void)
+{
+	for (int i = 0; i < MAX_SWAPS; i++) {
+		if (!swaps_off[i].path[0])
+			continue;
+		do_swapon(&swaps_off[i]);
+		swaps_off[i].path[0] = '\0';
+	}
+}
+
+struct cycle_stats {
+	long cycles;
+	long swapoff_failed;
+	long swapon_failed;
+};
+
+/* One swapoff/swapon cycle of a random active device. */
+static void swap_cycle_once(struct lfs_rng *rng, struct cycle_stats *cs)
+{
+	struct lfs_swapdev devs[MAX_SWAPS];
+	int n = lfs_swaps(devs, MAX_SWAPS);
+	struct lfs_swapdev *d;
+
+	if (n <= 0)
+		return;
+	d = &devs[lfs_rng_below(rng, n)];
+	swaps_off[0] = *d;
+	if (swapoff(d->path)) {
+		/* ENOMEM (no room to swap in) or EBUSY are expected. */
+		swaps_off[0].path[0] = '\0';
+		cs->swapoff_failed++;
+		say("swapoff %s: %s\n", d->path, strerror(errno));
+		return;
+	}
+	usleep(100000 + lfs_rng_below(rng, 400000));
+	if (do_swapon(d)) {
+		cs->swapon_failed++;
+		lfs_warn("swapon %s: %s (retrying at exit)", d->path,
+			 strerror(errno));
+		return;
+	}
+	swaps_off[0].path[0] = '\0';
+	cs->cycles++;
+}
+
+static int run_stress(void)
+{
+	struct lfs_cg cgs[64];
+	pid_t pids[64];
+	bool have_cg = true;
+	struct cycle_stats cs = { 0 };
+	struct lfs_snap s0, s1;
+	long tot_ops[NR_OPS] = { 0 }, tot_regions = 0;
+	struct lfs_rng rng;
+	double deadline;
+	int failed = 0;
+
+	if (opt.stress > 64)
+		finish(LFS_EXIT_ERROR, "--stress: at most 64 workers");
+	if (opt.mem / opt.stress < opt.size)
+		finish(LFS_EXIT_ERROR, "--mem/%d is smaller than --size",
+		       opt.stress);
+	wstats = mmap(NULL, opt.stress * sizeof(*wstats),
+		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (wstats == MAP_FAILED)
+		lfs_die_errno("mmap");
+	memset(wstats, 0, opt.stress * sizeof(*wstats));
+	lfs_cleanup_add(swaps_restore);
+	lfs_rng_seed(&rng, opt.seed);
+
+	for (int i = 0; i < opt.stress && have_cg; i++) {
+		char name[96];
+
+		if (opt.cgroup)
+			snprintf(name, sizeof(name), "%s-w%d", opt.cgroup, i);
+		else
+			snprintf(name, sizeof(name), "lfs-integrity-%d-w%d",
+				 (int)getpid(), i);
+		if (lfs_cg_create(&cgs[i], name)) {
+			lfs_warn("no memcg (%s): reclaim ops become pageout",
+				 strerror(errno));
+			have_cg = false;
+		}
+	}
+
+	snap(&s0);
+	deadline = lfs_now() + opt.time;
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < opt.stress; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			lfs_die_errno("fork");
+		if (!pids[i])
+			worker(i, deadline, have_cg ? &cgs[i] : NULL);
+		lfs_child_register(pids[i]);
+	}
+
+	while (opt.swap_cycle && lfs_now() < deadline) {
+		swap_cycle_once(&rng, &cs);
+		usleep(200000);
+	}
+	swaps_restore();
+
+	for (int i = 0; i < opt.stress; i++) {
+		int status;
+
+		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		lfs_child_unregister(pids[i]);
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		failed++;
+		if (WIFSIGNALED(status))
+			printf("worker %d: killed by signal %d\n", i,
+			       WTERMSIG(status));
+		else
+			printf("worker %d: exit status %d\n", i,
+			       WEXITSTATUS(status));
+	}
+	snap(&s1);
+	if (lfs_counters_delta(&s0, &s1, &res.total))
+		lfs_die("out of memory");
+	res.have_total = true;
+	lfs_snap_free(&s0);
+	lfs_snap_free(&s1);
+
+	for (int i = 0; i < opt.stress; i++) {
+		for (int o = 0; o < NR_OPS; o++)
+			tot_ops[o] += wstats[i].ops[o];
+		tot_regions += wstats[i].regions;
+		res.bytes_verified += wstats[i].bytes_verified;
+		res.mismatched_pages += wstats[i].bad_pages;
+	}
+	memcpy(res.stress_ops, tot_ops, sizeof(tot_ops));
+	res.stress_regions = tot_regions;
+	res.stress_failed = failed;
+	res.swap_cycles = cs.cycles;
+	res.swapoff_failed = cs.swapoff_failed;
+	for (int o = 0; o < NR_OPS; o++)
+		printf("stress: op %s %ld\n", op_names[o], tot_ops[o]);
+	printf("stress: regions %ld\n", tot_regions);
+	printf("stress: bytes_verified %llu\n", res.bytes_verified);
+	printf("stress: swapoff_cycles %ld swapoff_failed %ld "
+	       "swapon_failed %ld\n", cs.cycles, cs.swapoff_failed,
+	       cs.swapon_failed);
+	printf("stress: workers %d failed %d\n", opt.stress, failed);
+	print_phase("total", &res.total);
+
+	for (int i = 0; i < opt.stress && have_cg; i++)
+		lfs_cg_remove(&cgs[i]);
+	if (cs.swapon_failed)
+		finish(LFS_EXIT_ERROR, "swapon failed %ld times",
+		       cs.swapon_failed);
+	return failed;
+}
+
+/* ------------------------------------------------------------------ */
+/* Main                                                               */
+/* ------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: lfs-integrity [options]\n"
+"  --size SIZE        folio size to test: 4K, 16K, ... 2M (default 64K);\n"
+"                     only this mTHP size is enabled during the test\n"
+"  --mem SIZE         region size (default 64M), a multiple of --size\n"
+"  --kind KIND        zero|text|random|pattern|same|mixed (default mixed)\n"
+"  --out MODE         pageout|cold|reclaim|limit (default pageout)\n"
+"  --in MODE          seq|random|partial|fork-cow|dontneed|munmap|threads|none\n"
+"                     (default seq)\n"
+"  --threads N        threads for --in threads (default 4)\n"
+"  --iterations N     swap-out/in/verify rounds (default 1)\n"
+"  --seed N           content and order seed (default 1)\n"
+"  --no-thp-setup     leave the mTHP sysfs settings alone\n"
+"  --cgroup NAME      memcg to run in (default lfs-integrity-<pid> for\n"
+"                     cold/reclaim/limit; none for pageout)\n"
+"  --expect NAME=V    total delta of NAME must equal V\n"
+"  --expect-min NAME=V, --expect-max NAME=V   lower/upper bounds\n"
+"                     NAME: a counter (pswpout, 64kB.swpout, memcg.pswpin,\n"
+"                     ...), <phase>.<counter> with phase fault|out|in|verify,\n"
+"                     or swapped_pages, folios, pages, resident_large_folios,\n"
+"                     mismatched_pages.  V: expression of numbers and the\n"
+"                     keywords folios and pages with + - * /, e.g. folios*2\n"
+"  --json FILE        write a JSON report\n"
+"  --stress N         N workers doing random operations ...\n"
+"  --time SECONDS     ... for this long (default 10)\n"
+"  --swap-cycle       ... while swapoff/swapon cycles the swap devices\n"
+"  --allow-noswap     run even if no swap device is active\n"
+"  --corrupt N        flip a byte in N pages before verifying (tests the test)\n"
+"  --quiet            only print problems and the result\n"
+"  --help             this text\n"
+"Exit: 0 pass, 1 mismatch or failed expectation, 2 usage/setup error,\n"
+"      4 skipped (no swap, unsupported size, no memcg).\n");
+}
+
+static int parse_name(const char *arg, const char * const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return -1;
+}
+
+enum {
+	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
+	O_ALLOW_NOSWAP, O_CORRUPT,
+};
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "in", required_argument, NULL, 'i' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "no-thp-setup", no_argument, NULL, O_NO_THP },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "expect", required_argument, NULL, O_EXPECT },
+		{ "expect-min", required_argument, NULL, O_EXPECT_MIN },
+		{ "expect-max", required_argument, NULL, O_EXPECT_MAX },
+		{ "json", required_argument, NULL, 'j' },
+		{ "stress", required_argument, NULL, 'W' },
+		{ "time", required_argument, NULL, 'T' },
+		{ "swap-cycle", no_argument, NULL, O_SWAP_CYCLE },
+		{ "allow-noswap", no_argument, NULL, O_ALLOW_NOSWAP },
+		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opt.size = lfs_parse_size(optarg);
+			if (!opt.size || opt.size % ps ||
+			    lfs_size_order(opt.size) < 0)
+				lfs_die("bad --size %s", optarg);
+			break;
+		case 'm':
+			opt.mem = lfs_parse_size(optarg);
+			if (!opt.mem)
+				lfs_die("bad --mem %s", optarg);
+			break;
+		case 'k':
+			opt.kind = lfs_kind_parse(optarg);
+			if (opt.kind < 0)
+				lfs_die("bad --kind %s", optarg);
+			opt.kind_given = true;
+			break;
+		case 'o':
+			opt.out = parse_name(optarg, out_names, NR_OUT);
+			if (opt.out < 0)
+				lfs_die("bad --out %s", optarg);
+			break;
+		case 'i':
+			opt.in = parse_name(optarg, in_names, NR_IN);
+			if (opt.in < 0)
+				lfs_die("bad --in %s", optarg);
+			break;
+		case 't':
+			opt.threads = atoi(optarg);
+			if (opt.threads < 1 || opt.threads > 64)
+				lfs_die("bad --threads %s (1..64)", optarg);
+			break;
+		case 'n':
+			opt.iterations = atoi(optarg);
+			if (opt.iterations < 1)
+				lfs_die("bad --iterations %s", optarg);
+			break;
+		case 'S':
+			opt.seed = strtoull(optarg, NULL, 0);
+			break;
+		case O_NO_THP:
+			opt.no_thp_setup = true;
+			break;
+		case 'c':
+			opt.cgroup = optarg;
+			break;
+		case O_EXPECT:
+		case O_EXPECT_MIN:
+		case O_EXPECT_MAX:
+			if (add_expect(c == O_EXPECT ? EXP_EQ :
+				       c == O_EXPECT_MIN ? EXP_MIN : EXP_MAX,
+				       optarg))
+				lfs_die("bad expectation '%s' (NAME=EXPR)",
+					optarg);
+			break;
+		case 'j':
+			opt.json = optarg;
+			break;
+		case 'W':
+			opt.stress = atoi(optarg);
+			if (opt.stress < 1)
+				lfs_die("bad --stress %s", optarg);
+			break;
+		case 'T':
+			opt.time = atof(optarg);
+			if (opt.time <= 0)
+				lfs_die("bad --time %s", optarg);
+			break;
+		case O_SWAP_CYCLE:
+			opt.swap_cycle = true;
+			break;
+		case O_ALLOW_NOSWAP:
+			opt.allow_noswap = true;
+			break;
+		case O_CORRUPT:
+			opt.corrupt = atol(optarg);
+			break;
+		case 'q':
+			opt.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			lfs_die("bad usage");
+		}
+	}
+	if (optind < argc)
+		lfs_die("unexpected argument '%s'", argv[optind]);
+	if (opt.mem % opt.size)
+		lfs_die("--mem must be a multiple of --size");
+	if (opt.swap_cycle && !opt.stress)
+		lfs_die("--swap-cycle needs --stress");
+}
+
+int main(int argc, char **argv)
+{
+	char sbuf[32], mbuf[32];
+	struct lfs_swapdev devs[MAX_SWAPS];
+	int nswap, failed_exp;
+	long long swap_free_kb = 0;
+	long bad;
+
+	/* Line buffering keeps output ordered with forked children. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	lfs_init("lfs-integrity");
+	ps = lfs_pagesize();
+	parse_args(argc, argv);
+
+	printf("lfs-integrity: size=%s mem=%s kind=%s out=%s in=%s\n",
+	       lfs_size_str(opt.size, sbuf), lfs_size_str(opt.mem, mbuf),
+	       lfs_kind_name(opt.kind), out_names[opt.out], in_names[opt.in]);
+	say("params: seed=%llu iterations=%d threads=%d stress=%d time=%g "
+	    "swap_cycle=%d kernel_pagesize=%zu\n",
+	    (unsigned long long)opt.seed, opt.iterations, opt.threads,
+	    opt.stress, opt.time, opt.swap_cycle, ps);
+	kw_folios = opt.mem / opt.size;
+	kw_pages = opt.mem / ps;
+
+	if (geteuid())
+		finish(LFS_EXIT_SKIP, "must run as root");
+	nswap = lfs_swaps(devs, MAX_SWAPS);
+	if (nswap <= 0 && !opt.allow_noswap)
+		finish(LFS_EXIT_SKIP, "no swap enabled");
+	/* Without swap, shrinking memory.max would OOM-kill us. */
+	if (nswap <= 0 && opt.out == OUT_LIMIT && !opt.stress)
+		finish(LFS_EXIT_SKIP, "--out limit needs swap");
+	for (int i = 0; i < nswap; i++) {
+		say("swap: %s type=%s size=%lldkB used=%lldkB prio=%d\n",
+		    devs[i].path, devs[i].type, devs[i].size_kb,
+		    devs[i].used_kb, devs[i].prio);
+		swap_free_kb += devs[i].size_kb - devs[i].used_kb;
+	}
+	/*
+	 * The data may not fit: fine for pageout/reclaim (less is swapped),
+	 * but shrinking memory.max without room in swap OOM-kills us.
+	 */
+	if (nswap > 0 && (unsigned long long)swap_free_kb << 10 < opt.mem) {
+		if (opt.out == OUT_LIMIT && !opt.stress)
+			finish(LFS_EXIT_SKIP, "--out limit needs %s of free swap",
+			       mbuf);
+		lfs_warn("free swap (%lldkB) is smaller than --mem",
+			 swap_free_kb);
+	}
+
+	if (!opt.no_thp_setup) {
+		if (!lfs_thp_size_supported(opt.size))
+			finish(LFS_EXIT_SKIP, "mTHP size %s not supported",
+			       sbuf);
+		if (lfs_thp_only(opt.size))
+			finish(LFS_EXIT_ERROR, "cannot set up mTHP size %s: %s",
+			       sbuf, strerror(errno));
+	}
+
+	if (opt.stress)
+		bad = run_stress();
+	else
+		bad = run_single();
+	if (!opt.stress)
+		res.mismatched_pages = bad;
+
+	failed_exp = check_expectations();
+	if (bad && !opt.stress) {
+		if (mismatch_lines > MAX_MISMATCH_LINES)
+			printf("MISMATCH %d more lines suppressed\n",
+			       mismatch_lines - MAX_MISMATCH_LINES);
+		printf("MISMATCH total %ld pages\n", bad);
+		finish(LFS_EXIT_FAIL, "%ld pages mismatched", bad);
+	}
+	if (bad)
+		finish(LFS_EXIT_FAIL, "%ld of %d workers failed", bad,
+		       opt.stress);
+	if (failed_exp)
+		finish(LFS_EXIT_FAIL, "expectation failed: %s",
+		       res.expect_fail);
+	finish(LFS_EXIT_PASS, "%s", "");
+}

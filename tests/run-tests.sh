@@ -1,0 +1,115 @@
+#!/bin/bash
+# The lfswap test suite, run INSIDE the guest by `make test`
+# (scripts/test.sh boots the patched debug kernel with this script).
+#
+# Every suite writes its TAP output to $LFS_RESULTS/tap/<suite>.tap and its
+# exit code to <suite>.rc; the host (scripts/tap-summary.sh) counts them
+# against tests/skips.txt. Usage: run-tests.sh [SUITE-PATTERN]
+set -u
+. "$LFS_ROOT/tests/lib/guest.sh"
+KS=${LFS_KSELFTEST:-$LFS_ROOT/build/kselftest}
+tap=$LFS_RESULTS/tap
+mkdir -p "$tap"
+only=${1:-.}
+
+# suite NAME TIMEOUT COMMAND...: run one suite, TAP to a file and the console.
+suite() {
+	local name=$1 limit=$2 rc
+	shift 2
+	echo "$name" | grep -qE "$only" || return 0
+	echo "=== suite $name: $*"
+	(cd "$(dirname "$1")" && timeout -k 5 "$limit" "$@") 2>&1 | tee "$tap/$name.tap"
+	rc=${PIPESTATUS[0]}
+	echo "$rc" >"$tap/$name.rc"
+	echo "=== suite $name: exit $rc"
+}
+
+# Our integrity checker as one TAP case per invocation.
+integrity_tap() {
+	local n=0 line rc
+	echo "TAP version 13"
+	while read -r line; do
+		[ -n "$line" ] || continue
+		n=$((n + 1))
+		echo "# lfs-integrity $line"
+		# shellcheck disable=SC2086
+		"$LFS_BIN/lfs-integrity" $line >/tmp/integrity.out 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/integrity.out
+		case $rc in
+		0) echo "ok $n $line" ;;
+		4) echo "ok $n $line # SKIP $(grep -m1 'RESULT: SKIP' /tmp/integrity.out | sed 's/RESULT: SKIP //')" ;;
+		*) echo "not ok $n $line (exit $rc: $(grep -m1 'RESULT:' /tmp/integrity.out))" ;;
+		esac
+	done
+	echo "1..$n"
+}
+
+# integrity_matrix DEVICE: the checker's paths for 16K, 64K and 2M.
+integrity_cases() {
+	local s
+	for s in 16K 64K 2M; do
+		echo "--size $s --mem 64M --kind mixed --out pageout --in seq"
+		echo "--size $s --mem 64M --kind mixed --out pageout --in fork-cow"
+		echo "--size $s --mem 64M --kind mixed --out pageout --in dontneed"
+		echo "--size $s --mem 64M --kind mixed --out pageout --in munmap"
+		echo "--size $s --mem 64M --kind text --out reclaim --in random"
+		echo "--size $s --mem 64M --kind mixed --out limit --in partial"
+		echo "--size $s --mem 32M --kind random --out pageout --in threads --threads 4"
+	done
+}
+
+run_integrity() {
+	local dev=$1 zs=$2 name="integrity-$1-zswap-$2"
+	echo "$name" | grep -qE "$only" || return 0
+	swap_off_all
+	if [ "$zs" = on ]; then zswap_set on lz4; else zswap_set off; fi
+	swap_on "$dev" 1024 >/dev/null || { echo "not ok 1 swap_on $dev # setup failed" >"$tap/$name.tap"; echo 1 >"$tap/$name.rc"; return; }
+	echo "=== suite $name"
+	integrity_cases | integrity_tap 2>&1 | tee "$tap/$name.tap"
+	echo "${PIPESTATUS[1]}" >"$tap/$name.rc"
+	swap_off_all
+	zswap_set off
+}
+
+echo "lfswap tests on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
+mthp_reset
+
+# --- upstream kselftests, with swap on zram (mm) and zswap over disk (cgroup)
+swap_on zram 1024 >/dev/null
+suite mm-cow 600 "$KS/mm/cow"
+suite mm-split_huge_page_test 300 "$KS/mm/split_huge_page_test"
+suite mm-khugepaged 600 "$KS/mm/khugepaged"
+suite mm-khugepaged-swap 300 "$KS/mm/khugepaged" -s 2
+suite mm-madv_populate 120 "$KS/mm/madv_populate"
+suite mm-migration 300 "$KS/mm/migration"
+suite mm-ksm_functional_tests 300 "$KS/mm/ksm_functional_tests"
+suite mm-mlock2-tests 120 "$KS/mm/mlock2-tests"
+mthp_reset
+swap_off_all
+
+swap_on disk 1024 >/dev/null
+zswap_set on lz4
+suite cgroup-test_zswap 300 "$KS/cgroup/test_zswap"
+zswap_set off
+swap_off_all
+mthp_reset
+
+# --- our integrity checker: every device, zswap on and off
+for dev in zram disk swapfile; do
+	for zs in off on; do
+		run_integrity "$dev" "$zs"
+	done
+done
+
+# --- stress: 4 workers over mixed operations with swapoff/swapon cycling
+if echo integrity-stress | grep -qE "$only"; then
+	swap_on disk 1024 >/dev/null
+	zswap_set on lz4
+	echo "--size 64K --mem 128M --kind mixed --stress 4 --time 60 --swap-cycle" | integrity_tap 2>&1 | tee "$tap/integrity-stress.tap"
+	echo "${PIPESTATUS[1]}" >"$tap/integrity-stress.rc"
+	zswap_set off
+	swap_off_all
+fi
+mthp_reset
+exit 0

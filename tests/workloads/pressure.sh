@@ -1,0 +1,87 @@
+#!/bin/bash
+# The `make run` workload, inside the guest: 64K mTHP on, zswap (lz4) in
+# front of the virtio swap disk, a memcg whose memory.max is well below the
+# working set; lfs-integrity fills the memory (reclaim pushes it out as it
+# goes), pages the rest out and reads every byte back. Prints a table of
+# what happened to the folios.
+#   pressure.sh [--size 64K] [--mem 512M] [--limit 192M] [--compressor lz4]
+set -u
+. "$LFS_ROOT/tests/lib/guest.sh"
+
+size=64K mem=512M limit=192M comp=lz4
+while [ $# -gt 0 ]; do
+	case $1 in
+	--size) size=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--limit) limit=$2; shift 2 ;;
+	--compressor) comp=$2; shift 2 ;;
+	*) echo "pressure.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+kb=$(size_kb "$size")
+Z=/sys/kernel/debug/zswap
+
+snap() {	# snap FILE: every counter we report, "name value" lines
+	{
+		grep -E '^(pswpin|pswpout|zswpin|zswpout|zswpwb|pgmajfault|thp_swpout|thp_swpout_fallback|thp_split_page|pgsteal_direct|pgsteal_kswapd|pgscan_direct|pgscan_kswapd) ' /proc/vmstat
+		for f in "$THP"/hugepages-*kB/stats/*; do
+			[ -f "$f" ] || continue
+			d=${f#"$THP"/hugepages-}
+			echo "${d%%/*}.${f##*/} $(cat "$f")"
+		done
+		for f in stored_pages pool_total_size reject_compress_fail reject_compress_poor reject_alloc_fail reject_reclaim_fail pool_limit_hit written_back_pages; do
+			[ -f "$Z/$f" ] && echo "zswap.$f $(cat "$Z/$f")"
+		done
+	} >"$1"
+}
+get() { awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
+delta() { echo $(($(get "$2" "$3") - $(get "$1" "$3"))); }
+
+swap_off_all
+mthp_only "$size"
+swap_on disk 2048 >/dev/null || exit 1
+zswap_set on "$comp" 20 || exit 1
+cg=$(cg_new lfswap-run)
+echo "$limit" >"$cg/memory.max"
+echo $$ >"$cg/cgroup.procs"
+
+echo "workload: ${size} mTHP, zswap $comp (max_pool_percent 20) over /dev/vda, memcg memory.max=$limit, working set $mem"
+snap /tmp/before
+"$LFS_BIN/lfs-integrity" --no-thp-setup --size "$size" --mem "$mem" --kind mixed --out pageout --in seq >/tmp/integrity.out 2>&1
+rc=$?
+snap /tmp/after
+zcur=$(cat "$cg/memory.zswap.current" 2>/dev/null || echo 0)
+echo $$ >/sys/fs/cgroup/cgroup.procs
+
+verdict=$(grep -m1 '^RESULT:' /tmp/integrity.out || echo "RESULT: none (exit $rc)")
+printf '\n%-34s %14s\n' "counter (delta over the workload)" "value"
+printf '%-34s %14s\n' "----------------------------------" "--------------"
+for s in "$THP"/hugepages-*kB; do
+	s=${s##*hugepages-}
+	for c in swpout swpout_fallback split zswpout swpin swpin_fallback; do
+		[ -f "$THP/hugepages-$s/stats/$c" ] || continue
+		v=$(delta /tmp/before /tmp/after "$s.$c")
+		[ "$v" != 0 ] || [ "$s" = "${kb}kB" ] && printf '%-34s %14s\n' "$s $c" "$v"
+	done
+done
+for c in pswpout pswpin zswpout zswpin zswpwb thp_split_page pgmajfault; do
+	printf '%-34s %14s\n' "$c" "$(delta /tmp/before /tmp/after "$c")"
+done
+stored=$(get /tmp/after zswap.stored_pages)
+pool=$(get /tmp/after zswap.pool_total_size)
+printf '%-34s %14s\n' "zswap stored pages (now)" "$stored"
+printf '%-34s %14s\n' "zswap pool bytes (now)" "$pool"
+if [ "$pool" -gt 0 ]; then
+	printf '%-34s %14s\n' "zswap compression ratio" "$(awk -v s="$stored" -v p="$pool" 'BEGIN { printf "%.2f", s * 4096 / p }')"
+else
+	printf '%-34s %14s\n' "zswap compression ratio" "n/a (pool empty)"
+fi
+printf '%-34s %14s\n' "memory.zswap.current (end)" "$zcur"
+printf '%-34s %14s\n' "zswap rejects (compress/alloc)" "$(delta /tmp/before /tmp/after zswap.reject_compress_poor)/$(delta /tmp/before /tmp/after zswap.reject_alloc_fail)"
+echo
+echo "integrity: $verdict (every byte of $mem verified; checker output: $LFS_RESULTS/integrity.out)"
+cp /tmp/integrity.out "$LFS_RESULTS/integrity.out"
+cp /tmp/before /tmp/after "$LFS_RESULTS/"
+cg_del lfswap-run
+swap_off_all
+[ "$rc" = 0 ]
