@@ -21,7 +21,7 @@ if [ ! -f "$hdr/include/linux/mman.h" ] || [ "$src/.git/HEAD" -nt "$hdr/include/
 		die "headers_install failed (log: $ks/headers.log)"
 fi
 
-mm_tests="cow split_huge_page_test khugepaged madv_populate migration ksm_functional_tests mlock2-tests"
+mm_tests="cow khugepaged madv_populate migration ksm_functional_tests mlock2-tests"
 cg_tests="test_zswap"
 targets=""
 for t in $mm_tests; do targets="$targets $ks/mm/$t"; done
@@ -33,6 +33,19 @@ make -s -C "$src/tools/testing/selftests/mm" OUTPUT="$ks/mm" KHDR_INCLUDES="-isy
 	tail -30 "$ks/mm.log" >&2
 	die "building mm kselftests failed (log: $ks/mm.log)"
 }
+# split_huge_page_test creates its page-cache test files with one write()
+# per byte: 4 MiB of syscalls per order, ~150 s each under TCG on a debug
+# kernel, 9 orders. tests/kselftest/split_huge_page_test-one-write.patch
+# writes the same bytes at once; the checks are untouched. Built from a
+# patched copy with the upstream flags.
+mmdir=$src/tools/testing/selftests/mm
+patch -s -o "$ks/mm/split_huge_page_test.c" "$mmdir/split_huge_page_test.c" \
+	"$LFS_ROOT/tests/kselftest/split_huge_page_test-one-write.patch" ||
+	die "tests/kselftest/split_huge_page_test-one-write.patch does not apply to $mmdir"
+ccache gcc -Wall -O2 -U_FORTIFY_SOURCE -I "$src" -I "$mmdir" -isystem "$hdr/include" -isystem "$src/tools/include/uapi" \
+	-o "$ks/mm/split_huge_page_test" "$ks/mm/split_huge_page_test.c" "$mmdir/vm_util.c" "$mmdir/thp_settings.c" \
+	-lrt -lpthread -lm >>"$ks/mm.log" 2>&1 || die "building split_huge_page_test failed (log: $ks/mm.log)"
+
 targets=""
 for t in $cg_tests; do targets="$targets $ks/cgroup/$t"; done
 # shellcheck disable=SC2086

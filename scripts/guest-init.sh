@@ -20,11 +20,18 @@ mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /mnt/results /mnt/scratch
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 lfsresults /mnt/results || {
 	echo "LFS-GUEST: cannot mount the results share" >&2
-	echo b >/proc/sysrq-trigger
+	echo o >/proc/sysrq-trigger
 }
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 hostname lfswap-guest 2>/dev/null
 
+# A guest that reset instead of ending QEMU must not run the job again.
+if [ -f /mnt/results/exit-code ]; then
+	echo "LFS-GUEST: job already ran (reset loop?); powering off"
+	echo o >/proc/sysrq-trigger
+	sleep 5
+	echo b >/proc/sysrq-trigger
+fi
 # shellcheck source=/dev/null
 . /mnt/results/job.env
 export LFS_RESULTS=/mnt/results LFS_ROOT LFS_BIN LFS_VARIANT LFS_FLAVOUR
@@ -47,5 +54,8 @@ echo "$rc" >/mnt/results/exit-code
 sync
 umount /mnt/results
 echo "LFS-GUEST: exit $rc"
+# Power off (ACPI), which ends QEMU; reset as a fallback (-no-reboot).
+echo o >/proc/sysrq-trigger
+sleep 5
 echo b >/proc/sysrq-trigger
 sleep 10

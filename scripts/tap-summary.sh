@@ -5,6 +5,9 @@
 # suite that exited non-zero, died before its plan was complete, or did
 # not finish counts as a failure. A kernel splat (vm exit code 1 with a
 # check-log report) or a guest that died counts as one failure too.
+# tests/skips.txt lines are "SUITE-REGEX | CASE-REGEX | REASON"; CASE-REGEX
+# is matched against "DESCRIPTION # SKIP SKIP-REASON" of the TAP line, or
+# "(whole suite)" for a program that exited 4 (KSFT_SKIP) without results.
 # Prints a table, the skips, the failures, and last "N passed, N failed,
 # N skipped". Exit 0 only when nothing failed.
 set -eu
@@ -29,7 +32,7 @@ inskips {
 	sub(/^(not )?ok [0-9]+ ?-? ?/, "", desc)
 	if ($0 ~ /^ok/ && toupper(desc) ~ /# *SKIP/) {
 		why = desc; sub(/.*# *[Ss][Kk][Ii][Pp] */, "", why); name = desc; sub(/ *# *[Ss][Kk][Ii][Pp].*/, "", name)
-		r = listed(suite, name)
+		r = listed(suite, name " # SKIP " why)
 		if (r != "") { skip[suite]++; skiplist[++nskip] = suite ": " name " -- " r }
 		else { fail[suite]++; faillist[++nfail] = suite ": " name " -- skipped (\"" why "\") but not listed in tests/skips.txt" }
 	} else if ($0 ~ /^ok/) pass[suite]++

@@ -98,11 +98,13 @@ fi
 
 # pci=noacpi: evaluating the ACPI _PRT for each virtio device costs ~20 s
 # of boot under TCG with lockdep; the BIOS's PIRQ table does the same job.
+# watchdog_thresh=60: soft lockups are reported after 120 s, not 20 s; a
+# lockdep kernel under TCG compressing a 2M folio can take longer than 20 s.
 # LFS_CMDLINE_EXTRA adds to the kernel command line.
-cmdline="console=ttyS0 loglevel=5 panic=-1 mitigations=off numa=fake=2 pci=noacpi ${LFS_CMDLINE_EXTRA:-} ${extra_cmdline:-}"
+cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 mitigations=off numa=fake=2 pci=noacpi ${LFS_CMDLINE_EXTRA:-} ${extra_cmdline:-}"
 cmdline="$cmdline root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline="$cmdline init=$LFS_ROOT/scripts/guest-init.sh"
-qemu=(qemu-system-x86_64 "${accel_opt[@]}" -machine pc -cpu max -smp "$cpus" -m "$mem" -no-reboot
+qemu=(qemu-system-x86_64 "${accel_opt[@]}" -machine pc -cpu max,pdpe1gb=off -smp "$cpus" -m "$mem" -no-reboot
 	-kernel "$image" -append "$cmdline"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"

@@ -839,18 +839,22 @@ static void op_cold(void)
 	swapout_verdict(&d, swapped, "MADV_COLD+memory.reclaim", extra);
 }
 
-/* MADV_FREE of half of one folio: split right away / at reclaim? */
-static void free_partial(struct dbuf *db)
+/*
+ * MADV_FREE of half of one folio: split right away / at reclaim?  Returns
+ * the number of pages with wrong content (freed pages may read as zero).
+ */
+static long free_partial(struct dbuf *db)
 {
 	struct lfs_snap a, b, c;
 	struct lfs_delta d1, d2;
 	char *p = lfs_mmap_aligned(C.size, C.size, true);
 	size_t off = C.size / 4, plen = C.size / 2;
 	int o1, o2;
+	long bad = 0;
 
 	if (!p || C.nr < 4) {
 		dadd(db, "; partial: not run");
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < C.nr; i++)
 		lfs_fill_page(p + i * C.ps, KIND, C.seed ^ 1, i, 1);
@@ -858,13 +862,13 @@ static void free_partial(struct dbuf *db)
 		dadd(db, "; partial: fault-in gave order %d",
 		     lfs_folio_order_at(p));
 		munmap(p, C.size);
-		return;
+		return 0;
 	}
 	snap(&a);
 	if (madvise(p + off, plen, MADV_FREE)) {
 		dadd(db, "; partial: MADV_FREE %s", strerror(errno));
 		munmap(p, C.size);
-		return;
+		return 0;
 	}
 	snap(&b);
 	o1 = lfs_folio_order_at(p);
@@ -887,7 +891,19 @@ static void free_partial(struct dbuf *db)
 	lfs_snap_free(&a);
 	lfs_snap_free(&b);
 	lfs_snap_free(&c);
+	for (size_t i = 0; i < C.nr; i++) {
+		const char *q = p + i * C.ps;
+		bool freed = i * C.ps >= off && i * C.ps < off + plen;
+
+		if (freed && page_is_zero(q))
+			continue;
+		if (lfs_check_page(q, KIND, C.seed ^ 1, i, 1) >= 0)
+			bad++;
+	}
+	if (bad)
+		dadd(db, "; partial: %ld pages with wrong data", bad);
 	munmap(p, C.size);
+	return bad;
 }
 
 static void op_free(void)
@@ -927,8 +943,9 @@ static void op_free(void)
 		return;
 	}
 	dadd(&db, " discarded=%ld/%zu pages", r.zero, C.npages);
-	free_partial(&db);
-	if (split > 0)
+	if (free_partial(&db) > 0)
+		emit("broken", db.s);
+	else if (split > 0)
 		emit("split", db.s);
 	else if (swpout > 0)
 		emit("bypass", db.s);	/* swapped instead of discarded */

@@ -7,7 +7,7 @@
 #   swap_off_all                 swapoff everything, reset zram, unmount scratch
 #   zswap_set on|off [COMPRESSOR] [MAX_POOL_PERCENT]
 #   mthp_only SIZE               SIZE: 4K 16K 32K 64K ... 2M: only that size "always"
-#   mthp_reset                   every size "never", top level "madvise"
+#   mthp_reset                   the boot defaults: mTHP sizes "never", PMD "inherit", top level "madvise"
 #   cg_new NAME                  child memcg under /sys/fs/cgroup; prints its path
 #   cg_del NAME
 #   vmstat NAME                  one /proc/vmstat value
@@ -90,7 +90,9 @@ zswap_set() {
 		[ -n "${3:-}" ] && echo "$3" >$p/max_pool_percent
 		echo Y >$p/enabled
 		;;
-	off) echo N >$p/enabled ;;
+	# On 6.12 any write here creates a zswap pool, and from then on mTHP
+	# swap-in is off for the rest of the boot: touch nothing if already off.
+	off) [ "$(cat $p/enabled)" = N ] || echo N >$p/enabled ;;
 	*) lfs_die "zswap_set on|off [compressor] [max_pool_percent]" ;;
 	esac
 }
@@ -99,6 +101,7 @@ mthp_only() {
 	local want d
 	want=$(size_kb "$1")
 	for d in "$THP"/hugepages-*kB; do
+		[ -f "$d/enabled" ] || continue	# shmem-only sizes (8kB)
 		if [ "${d##*hugepages-}" = "${want}kB" ]; then
 			echo always >"$d/enabled"
 		else
@@ -110,7 +113,10 @@ mthp_only() {
 
 mthp_reset() {
 	local d
-	for d in "$THP"/hugepages-*kB; do echo never >"$d/enabled"; done
+	for d in "$THP"/hugepages-*kB; do
+		[ -f "$d/enabled" ] && echo never >"$d/enabled"
+	done
+	echo inherit >"$THP/hugepages-2048kB/enabled"
 	echo madvise >$THP/enabled
 }
 
