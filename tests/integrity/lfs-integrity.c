@@ -703,14 +703,26 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 
 static long long kw_folios, kw_pages;
 
-/* factor := number | "folios" | "pages" */
+/*
+ * factor := number | "folios" | "pages" | "folio_pages" | "swapped"
+ * "swapped" is the number of pages seen swapped out after the out phase,
+ * so "swapped/folio_pages" is the number of folios that went out whole
+ * (MADV_PAGEOUT skips the few folios still in a per-CPU LRU batch).
+ */
 static int parse_factor(const char **s, long long *v)
 {
 	char *end;
 
 	while (**s == ' ')
 		(*s)++;
-	if (!strncmp(*s, "folios", 6)) {
+	if (!strncmp(*s, "folio_pages", 11)) {
+		/* 1 before the sizes are known: argument syntax checks divide */
+		*v = kw_folios ? kw_pages / kw_folios : 1;
+		*s += 11;
+	} else if (!strncmp(*s, "swapped", 7)) {
+		*v = res.swapped_pages;
+		*s += 7;
+	} else if (!strncmp(*s, "folios", 6)) {
 		*v = kw_folios;
 		*s += 6;
 	} else if (!strncmp(*s, "pages", 5)) {
@@ -1414,7 +1426,9 @@ static void usage(FILE *f)
 "                     ...), <phase>.<counter> with phase fault|out|in|verify,\n"
 "                     or swapped_pages, folios, pages, resident_large_folios,\n"
 "                     mismatched_pages.  V: expression of numbers and the\n"
-"                     keywords folios and pages with + - * /, e.g. folios*2\n"
+"                     keywords folios, pages, folio_pages and swapped (pages\n"
+"                     seen swapped out) with + - * /, e.g. folios*2 or\n"
+"                     64kB.swpout=swapped/folio_pages\n"
 "  --json FILE        write a JSON report\n"
 "  --stress N         N workers doing random operations ...\n"
 "  --time SECONDS     ... for this long (default 10)\n"
