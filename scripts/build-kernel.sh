@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build one kernel: build-kernel.sh VARIANT FLAVOUR [make targets...]
 #   VARIANT: patched (our series applied) | baseline (pristine pinned source)
-#   FLAVOUR: debug (tests) | perf (benchmarks)
+#   FLAVOUR: debug (tests) | perf (benchmarks) | kasan (debug + KASAN)
 # The config is `make tinyconfig` with configs/base.config, lfswap.config and
 # FLAVOUR.config merged on top by merge_config.sh; every option a fragment
 # sets must survive olddefconfig, or the build stops and names it.
@@ -12,11 +12,13 @@ variant=${1:?usage: build-kernel.sh patched|baseline debug|perf}
 flavour=${2:?usage: build-kernel.sh patched|baseline debug|perf}
 shift 2
 case $variant in patched | baseline | check) ;; *) die "unknown variant '$variant' (patched|baseline|check)" ;; esac
-case $flavour in debug | perf) ;; *) die "unknown flavour '$flavour' (debug|perf)" ;; esac
+case $flavour in debug | perf | kasan) ;; *) die "unknown flavour '$flavour' (debug|perf|kasan)" ;; esac
 
 src=$(src_dir "$variant")
 out=$(out_dir "$variant" "$flavour")
 frags="$LFS_ROOT/configs/base.config $LFS_ROOT/configs/lfswap.config $LFS_ROOT/configs/$flavour.config"
+# kasan = debug + configs/kasan.config
+[ "$flavour" != kasan ] || frags="$LFS_ROOT/configs/base.config $LFS_ROOT/configs/lfswap.config $LFS_ROOT/configs/debug.config $LFS_ROOT/configs/kasan.config"
 [ -f "$src/Makefile" ] || die "$src is missing; run scripts/prepare.sh (make prepare)"
 mkdir -p "$out"
 

@@ -143,4 +143,5 @@ if ! "$LFS_ROOT/scripts/check-log.sh" "$run_dir" >&2; then
 	[ "$rc" != 0 ] || rc=1
 	echo "lfswap: failing the run: kernel splat or taint (full log: $run_dir/console.log, $run_dir/dmesg.txt)" >&2
 fi
+[ "$interactive" = 1 ] || note "guest command exit code: $rc (run dir $run_dir)"
 exit "$rc"

@@ -18,6 +18,7 @@
  * --expect* options encode what a given kernel is supposed to do.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -703,8 +704,12 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 
 static long long kw_folios, kw_pages;
 
+static int lookup_value(const char *name, long long *v);
+static bool expr_checking;	/* add_expect(): syntax only, no values yet */
+
 /*
- * factor := number | "folios" | "pages" | "folio_pages" | "swapped"
+ * factor := number | "folios" | "pages" | "folio_pages" | "swapped" | NAME
+ * NAME (starting with a letter) is any counter lookup_value() knows.
  * "swapped" is the number of pages seen swapped out after the out phase,
  * so "swapped/folio_pages" is the number of folios that went out whole
  * (MADV_PAGEOUT skips the few folios still in a per-CPU LRU batch).
@@ -719,9 +724,23 @@ static int parse_factor(const char **s, long long *v)
 		/* 1 before the sizes are known: argument syntax checks divide */
 		*v = kw_folios ? kw_pages / kw_folios : 1;
 		*s += 11;
-	} else if (!strncmp(*s, "swapped", 7)) {
+	} else if (!strncmp(*s, "swapped", 7) && !isalnum((unsigned char)(*s)[7]) &&
+		   (*s)[7] != '_') {
 		*v = res.swapped_pages;
 		*s += 7;
+	} else if (isalpha((unsigned char)**s) && strncmp(*s, "folios", 6) &&
+		   strncmp(*s, "pages", 5)) {
+		/* any other name: a counter's delta (0 if it never moved) */
+		char name[128];
+		size_t n = strspn(*s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+
+		if (n >= sizeof(name))
+			return -1;
+		memcpy(name, *s, n);
+		name[n] = '\0';
+		*s += n;
+		if (expr_checking || lookup_value(name, v))
+			*v = expr_checking ? 1 : 0;
 	} else if (!strncmp(*s, "folios", 6)) {
 		*v = kw_folios;
 		*s += 6;
@@ -790,9 +809,13 @@ static int add_expect(enum expect_op op, const char *arg)
 	e->op = op;
 	snprintf(e->name, sizeof(e->name), "%.*s", (int)(eq - arg), arg);
 	snprintf(e->expr, sizeof(e->expr), "%s", eq + 1);
-	/* Syntax check now (keywords evaluate to 0 here). */
-	if (eval_expr(e->expr, &dummy))
+	/* Syntax check now (names evaluate to 1 here). */
+	expr_checking = true;
+	if (eval_expr(e->expr, &dummy)) {
+		expr_checking = false;
 		return -1;
+	}
+	expr_checking = false;
 	opt.nr_expect++;
 	return 0;
 }
@@ -1428,7 +1451,8 @@ static void usage(FILE *f)
 "                     mismatched_pages.  V: expression of numbers and the\n"
 "                     keywords folios, pages, folio_pages and swapped (pages\n"
 "                     seen swapped out) with + - * /, e.g. folios*2 or\n"
-"                     64kB.swpout=swapped/folio_pages\n"
+"                     64kB.swpout=swapped/folio_pages; a name starting with\n"
+"                     a letter is that counter's delta (swpout_zero)\n"
 "  --json FILE        write a JSON report\n"
 "  --stress N         N workers doing random operations ...\n"
 "  --time SECONDS     ... for this long (default 10)\n"
