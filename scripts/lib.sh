@@ -70,3 +70,9 @@ series_patch() {
 		' "$LFS_ROOT/$file"
 	fi
 }
+
+# Hash of the series as the files say it: which patches, in which order, and
+# their text. prepare.sh records it with the commit it produced.
+series_hash() {
+	{ cat "$LFS_ROOT/patches/series"; series_entries | while read -r e; do series_patch "$e"; done; } | sha1sum | cut -c1-40
+}

@@ -38,10 +38,6 @@ extract() {
 	rm -f "$stamp"
 }
 
-series_hash() {
-	{ cat "$LFS_ROOT/patches/series"; series_entries | while read -r e; do series_patch "$e"; done; } | sha1sum | cut -c1-40
-}
-
 apply_series() {
 	local e n=0 head
 	head=$(git_k rev-parse HEAD)

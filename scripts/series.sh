@@ -23,9 +23,8 @@ export_series() {
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/mm/swap" "$tmp/patches"
 	: >"$tmp/mm/zswap.patch"
-	{
-		sed -n '1,/^$/p' "$LFS_ROOT/patches/series" | sed '$d'
-	} >"$tmp/patches/series"
+	# Keep the header: the comment lines before the first blank line or entry.
+	awk '!/^#/ { exit } { print }' "$LFS_ROOT/patches/series" >"$tmp/patches/series"
 	for c in $(git_k rev-list --reverse "$LFS_BASE_TAG..HEAD"); do
 		n=$((n + 1))
 		subj=$(git_k log -1 --format=%s "$c")
@@ -71,12 +70,8 @@ export_series() {
 	cp "$tmp/patches/series" "$tmp/patches/0000-cover-letter.patch" "$LFS_ROOT/patches/"
 	rm -rf "$tmp"
 	# The tree now matches the series: record it so prepare.sh leaves it be.
-	printf '%s\n%s\n' "$(series_hash_now)" "$(git_k rev-parse HEAD)" >"$LFS_BUILD/patched/applied"
+	printf '%s\n%s\n' "$(series_hash)" "$(git_k rev-parse HEAD)" >"$LFS_BUILD/patched/applied"
 	note "exported $n patch(es): $zn to mm/zswap.patch, $((n - zn)) to mm/swap/; series in patches/series"
-}
-
-series_hash_now() {
-	{ cat "$LFS_ROOT/patches/series"; series_entries | while read -r e; do series_patch "$e"; done; } | sha1sum | cut -c1-40
 }
 
 verify_series() {
