@@ -67,17 +67,27 @@ done
 for c in pswpout pswpin zswpout zswpin zswpwb thp_split_page pgmajfault; do
 	printf '%-34s %14s\n' "$c" "$(delta /tmp/before /tmp/after "$c")"
 done
-stored=$(get /tmp/after zswap.stored_pages)
-pool=$(get /tmp/after zswap.pool_total_size)
-printf '%-34s %14s\n' "zswap stored pages (now)" "$stored"
-printf '%-34s %14s\n' "zswap pool bytes (now)" "$pool"
+# The pool at its fullest: after the swap-out phase of the checker
+# (its per-phase deltas of the zswap debugfs counters).
+phase_sum() {	# phase_sum COUNTER: before + fault + out deltas
+	awk -v c="$1" -v b="$(get /tmp/before "$1")" '
+		($1 == "fault" || $1 == "out") && $2 == "delta" && $3 == c { s += $4 }
+		END { print b + s }' /tmp/integrity.out
+}
+stored=$(phase_sum zswap.stored_pages)
+pool=$(phase_sum zswap.pool_total_size)
+printf '%-34s %14s\n' "zswap stored pages (after out)" "$stored"
+printf '%-34s %14s\n' "zswap pool bytes (after out)" "$pool"
 if [ "$pool" -gt 0 ]; then
 	printf '%-34s %14s\n' "zswap compression ratio" "$(awk -v s="$stored" -v p="$pool" 'BEGIN { printf "%.2f", s * 4096 / p }')"
 else
 	printf '%-34s %14s\n' "zswap compression ratio" "n/a (pool empty)"
 fi
+printf '%-34s %14s\n' "zswap rejects: compress fail/poor" "$(delta /tmp/before /tmp/after zswap.reject_compress_fail)/$(delta /tmp/before /tmp/after zswap.reject_compress_poor)"
+printf '%-34s %14s\n' "zswap rejects: alloc/limit" "$(delta /tmp/before /tmp/after zswap.reject_alloc_fail)/$(delta /tmp/before /tmp/after zswap.pool_limit_hit)"
 printf '%-34s %14s\n' "memory.zswap.current (end)" "$zcur"
-printf '%-34s %14s\n' "zswap rejects (compress/alloc)" "$(delta /tmp/before /tmp/after zswap.reject_compress_poor)/$(delta /tmp/before /tmp/after zswap.reject_alloc_fail)"
+echo
+echo "fault-in: $(grep -m1 "^fault-in: .*($size)" /tmp/integrity.out | sed 's/^fault-in: //') and $(grep -m1 '^fault-in: .*(4K)' /tmp/integrity.out | sed 's/^fault-in: //' || echo 'no 4K folios'); ${size} fallbacks for the memcg charge: $(delta /tmp/before /tmp/after "${kb}kB.anon_fault_fallback_charge")"
 echo
 echo "integrity: $verdict (every byte of $mem verified; checker output: $LFS_RESULTS/integrity.out)"
 cp /tmp/integrity.out "$LFS_RESULTS/integrity.out"
