@@ -61,7 +61,12 @@ END {
 	else { pass["kernel"]++; order[++nsuites] = "kernel"; }
 	printf "%-36s %6s %6s %6s\n", "suite", "pass", "fail", "skip"
 	for (i = 1; i <= nsuites; i++) { s = order[i]; printf "%-36s %6d %6d %6d\n", s, pass[s], fail[s], skip[s]; P += pass[s]; F += fail[s]; S += skip[s] }
-	if (nskip) { print ""; print "skipped (reasons from tests/skips.txt):"; for (i = 1; i <= nskip; i++) print "  " skiplist[i] }
+	if (nskip) {
+		print ""; print "skipped (reasons from tests/skips.txt):"
+		for (i = 1; i <= nskip; i++) if (!(skiplist[i] in nsame)) { nsame[skiplist[i]] = 0; uniq[++nuniq] = skiplist[i] }
+		for (i = 1; i <= nskip; i++) nsame[skiplist[i]]++
+		for (i = 1; i <= nuniq; i++) print "  " (nsame[uniq[i]] > 1 ? nsame[uniq[i]] " x " : "") uniq[i]
+	}
 	if (nfail) { print ""; print "FAILED:"; for (i = 1; i <= nfail; i++) print "  " faillist[i] }
 	if (badskips) F++
 	print ""

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -453,6 +454,74 @@ static void limit_release(const struct lfs_cg *cg)
 	}
 }
 
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void wait_writeback(void)
+{
+	for (int i = 0; i < 200 && meminfo_kb("Writeback") > 0; i++)
+		usleep(50000);
+}
+
+/*
+ * After swap-out to an asynchronous device (virtio disk, swapfile) the
+ * folios stay in the swap cache until their writeback ends and reclaim
+ * comes back for them; a fault would find them there and never read the
+ * device. So once writeback is done, reclaim the cgroup we are in (in the
+ * guest, the root one is fine too) by the region's size to drop them.
+ */
+static void evict_swapcache(const struct region *r)
+{
+	char line[512], path[600];
+	long before = meminfo_kb("SwapCached");
+	FILE *f;
+
+	wait_writeback();
+	f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return;
+	path[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.reclaim",
+				 strcmp(line + 3, "/") ? line + 3 : "");
+		}
+	fclose(f);
+	for (int i = 0; path[0] && i < 3; i++) {
+		int fd = open(path, O_WRONLY);
+		char buf[32];
+		int len = snprintf(buf, sizeof(buf), "%zu", r->len);
+		ssize_t w;
+
+		if (fd < 0)
+			break;
+		w = write(fd, buf, len);
+		close(fd);
+		if (w == len)
+			break;
+	}
+	wait_writeback();
+	if (!opt.quiet)
+		printf("evict-swapcache: SwapCached %ld kB -> %ld kB\n", before,
+		       meminfo_kb("SwapCached"));
+}
+
 static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
 {
 	switch (mode) {
@@ -469,6 +538,7 @@ static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
 		out_limit(r, cg);
 		break;
 	}
+	evict_swapcache(r);
 }
 
 /* ------------------------------------------------------------------ */
