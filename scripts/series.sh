@@ -66,7 +66,8 @@ export_series() {
 	rm -f "$LFS_ROOT"/mm/swap/*.patch "$LFS_ROOT/mm/zswap.patch"
 	mkdir -p "$LFS_ROOT/mm/swap"
 	cp "$tmp"/mm/swap/*.patch "$LFS_ROOT/mm/swap/" 2>/dev/null || true
-	[ "$zn" = 0 ] || cp "$tmp/mm/zswap.patch" "$LFS_ROOT/mm/zswap.patch"
+	# Always present (the layout names it), empty while no zswap patch exists.
+	cp "$tmp/mm/zswap.patch" "$LFS_ROOT/mm/zswap.patch"
 	cp "$tmp/patches/series" "$tmp/patches/0000-cover-letter.patch" "$LFS_ROOT/patches/"
 	rm -rf "$tmp"
 	# The tree now matches the series: record it so prepare.sh leaves it be.
