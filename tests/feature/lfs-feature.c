@@ -223,24 +223,6 @@ static long long read_ll(const char *path)
 	return atoll(buf);
 }
 
-static long long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t kl = strlen(key);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			v = atoll(line + kl + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* Per-size mTHP counter name, e.g. "64kB.swpout" (rotating buffers). */
 static const char *mthp(const char *stat)
 {
@@ -533,16 +515,6 @@ static bool need_memcg(void)
 	return false;
 }
 
-/* Wait (bounded) until no page is under writeback any more. */
-static void wait_writeback(void)
-{
-	for (int i = 0; i < 200; i++) {
-		if (meminfo_kb("Writeback") <= 0)
-			return;
-		usleep(50000);
-	}
-}
-
 /*
  * After MADV_PAGEOUT to an async device, folios stay in the swap cache
  * until writeback ends and reclaim comes back for them; a fault would find
@@ -551,10 +523,10 @@ static void wait_writeback(void)
  */
 static void evict_swapcache(void)
 {
-	wait_writeback();
+	lfs_wait_writeback();
 	if (C.have_cg)
 		lfs_cg_reclaim(&C.cg, C.len, 3);
-	wait_writeback();
+	lfs_wait_writeback();
 }
 
 /*
@@ -772,7 +744,7 @@ static void op_pageout(const char *how)
 	snap(&a);
 	if (!pageout(C.base, C.len))
 		return;
-	wait_writeback();
+	lfs_wait_writeback();
 	snap(&b);
 	delta(&a, &b, &d);
 	swapped = swapped_pages(C.base);
@@ -801,7 +773,7 @@ static void op_reclaim_memcg(void)
 	max = (size_t)cur > C.len / 2 + C.ps ? (size_t)cur - C.len / 2 : C.ps;
 	snap(&a);
 	ret = lfs_cg_set_max(&C.cg, max);
-	wait_writeback();
+	lfs_wait_writeback();
 	snap(&b);
 	delta(&a, &b, &d);
 	swapped = swapped_pages(C.base);
@@ -829,7 +801,7 @@ static void op_cold(void)
 		return;
 	}
 	ret = lfs_cg_reclaim(&C.cg, C.len, 5);
-	wait_writeback();
+	lfs_wait_writeback();
 	snap(&b);
 	delta(&a, &b, &d);
 	swapped = swapped_pages(C.base);
@@ -925,7 +897,7 @@ static void op_free(void)
 	}
 	/* Reclaim exactly these folios: lazyfree ones are discarded. */
 	madvise(C.base, C.len, MADV_PAGEOUT);
-	wait_writeback();
+	lfs_wait_writeback();
 	snap(&b);
 	delta(&a, &b, &d);
 	lazy = dv(&d, "pglazyfreed");
@@ -979,7 +951,7 @@ static void op_zswap_store(void)
 	snap(&a);
 	if (!pageout(C.base, C.len))
 		return;
-	wait_writeback();
+	lfs_wait_writeback();
 	snap(&b);
 	delta(&a, &b, &d);
 	swapped = swapped_pages(C.base);
@@ -1048,7 +1020,7 @@ static void op_swapin(bool zswap)
 	snap(&b);
 	delta(&a, &b, &dout);
 	swapped = swapped_pages(C.base);
-	swapcached = meminfo_kb("SwapCached");
+	swapcached = lfs_meminfo_kb("SwapCached");
 	if (swapped <= 0) {
 		verdict("skip", "swap-out did not happen (swapped=%ld swpout=%lld fallback=%lld)",
 			swapped, dv(&dout, mthp("swpout")),
@@ -1414,7 +1386,7 @@ static void op_mlock(void)
 	if (swap_devices(devs) > 0) {
 		pr = madvise(C.base, C.len, MADV_PAGEOUT);
 		perr = pr ? errno : 0;
-		wait_writeback();
+		lfs_wait_writeback();
 		swapped = swapped_pages(C.base);
 	}
 	if (munlock(C.base, C.len)) {

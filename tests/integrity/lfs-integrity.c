@@ -454,30 +454,6 @@ static void limit_release(const struct lfs_cg *cg)
 	}
 }
 
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = atol(line + n + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-static void wait_writeback(void)
-{
-	for (int i = 0; i < 200 && meminfo_kb("Writeback") > 0; i++)
-		usleep(50000);
-}
-
 /*
  * After swap-out to an asynchronous device (virtio disk, swapfile) the
  * folios stay in the swap cache until their writeback ends and reclaim
@@ -488,10 +464,10 @@ static void wait_writeback(void)
 static void evict_swapcache(const struct region *r)
 {
 	char line[512], path[600];
-	long before = meminfo_kb("SwapCached");
+	long long before = lfs_meminfo_kb("SwapCached");
 	FILE *f;
 
-	wait_writeback();
+	lfs_wait_writeback();
 	f = fopen("/proc/self/cgroup", "r");
 	if (!f)
 		return;
@@ -516,10 +492,10 @@ static void evict_swapcache(const struct region *r)
 		if (w == len)
 			break;
 	}
-	wait_writeback();
+	lfs_wait_writeback();
 	if (!opt.quiet)
-		printf("evict-swapcache: SwapCached %ld kB -> %ld kB\n", before,
-		       meminfo_kb("SwapCached"));
+		printf("evict-swapcache: SwapCached %lld kB -> %lld kB\n", before,
+		       lfs_meminfo_kb("SwapCached"));
 }
 
 static void do_out(struct region *r, int mode, const struct lfs_cg *cg)

@@ -1664,3 +1664,31 @@ void lfs_touch(void *p, size_t len, size_t chunk)
 	for (size_t off = 0; off < len; off += chunk)
 		c[off] = 1;
 }
+
+/* ------------------------------------------------------------------ */
+/* /proc/meminfo                                                      */
+/* ------------------------------------------------------------------ */
+
+long long lfs_meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			v = atoll(line + kl + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+void lfs_wait_writeback(void)
+{
+	for (int i = 0; i < 200 && lfs_meminfo_kb("Writeback") > 0; i++)
+		usleep(50000);
+}

@@ -403,4 +403,13 @@ void *lfs_mmap_aligned(size_t len, size_t align, bool hugepage);
 /* Touch (write 1 byte) the first page of every chunk-sized block. */
 void lfs_touch(void *p, size_t len, size_t chunk);
 
+/* ------------------------------------------------------------------ */
+/* /proc/meminfo                                                      */
+/* ------------------------------------------------------------------ */
+
+/* One /proc/meminfo value in kB ("SwapCached", "Writeback"), -1 if none. */
+long long lfs_meminfo_kb(const char *key);
+/* Wait (up to 10 s) until no page is under writeback. */
+void lfs_wait_writeback(void);
+
 #endif /* LFS_H */
