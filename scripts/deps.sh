@@ -8,7 +8,7 @@ set -eu
 what=${1:-all}
 build_pkgs="gcc make bc flex bison libelf-dev libssl-dev ccache perl python3 cpio kmod git xz-utils rsync"
 run_pkgs="qemu-system-x86 busybox-static util-linux e2fsprogs fio stress-ng numactl libnuma-dev liburing-dev libcap-dev"
-bench_pkgs="gnuplot-nox libzstd-dev liblz4-dev jq time"
+bench_pkgs="gnuplot-nox libzstd-dev liblz4-dev jq time sqlite3"
 case $what in
 build) pkgs=$build_pkgs ;;
 run) pkgs="$build_pkgs $run_pkgs" ;;

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write one benchmark run as JSON (schema lfswap-bench-run/1).
+
+Called by run-boot.sh in the guest after each workload with the counter
+snapshots taken before and after it ("name value" lines), the peaks the
+sampler saw, and the workload's own JSON (lfs-usemem --json, or
+kbuild.sh's). Counters are deltas over the run; *_max are peaks.
+"""
+import argparse
+import json
+import os
+import platform
+
+PAGE = 4096
+# Gauges: reported as their value after the run, not as a delta.
+GAUGES = ("zswap.stored_pages", "zswap.pool_total_size", "zswap.same_filled_pages",
+          "memcg.anon", "memcg.zswap", "memcg.zswapped", "memcg.file")
+
+
+def read_kv(path):
+    d = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 2:
+                    try:
+                        d[p[0]] = int(p[1])
+                    except ValueError:
+                        pass
+    except OSError:
+        pass
+    return d
+
+
+def size_kb(size):
+    n = int(size[:-1])
+    return n * 1024 if size.endswith("M") else n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("kernel", "workload", "backend", "size", "before", "after",
+              "peaks", "workload-json", "out"):
+        ap.add_argument("--" + a, required=True)
+    ap.add_argument("--iteration", type=int, required=True)
+    ap.add_argument("--elapsed", type=float, required=True)
+    ap.add_argument("--error", default="")
+    ap.add_argument("--param", action="append", default=[])
+    a = ap.parse_args()
+
+    before, after = read_kv(a.before), read_kv(a.after)
+    counters = {}
+    for k, v in after.items():
+        if k in GAUGES:
+            counters[k + "_end"] = v
+        else:
+            counters[k] = v - before.get(k, 0)
+    counters.update(read_kv(a.peaks))
+
+    wl = {}
+    if os.path.exists(a.workload_json):
+        with open(a.workload_json) as f:
+            wl = json.load(f)
+
+    params = {}
+    for p in a.param:
+        k, _, v = p.partition("=")
+        params[k] = v
+    params.update({k: wl[k] for k in ("procs", "size_mib", "pattern", "data_mib", "passes") if k in wl})
+    if a.workload == "kbuild":
+        for k in ("procs", "usemem_size", "data"):
+            params.pop(k, None)
+        params.update({k: wl[k] for k in ("files", "jobs") if k in wl})
+    else:
+        params.pop("kbuild_jobs", None)
+        params["working_set_mib"] = wl.get("procs", 0) * wl.get("size_mib", 0)
+    if a.backend.startswith("zswap"):
+        params["effective_limit"] = ("memory.max %s holds the workload and the zswap pool "
+                                     "(the pool is charged to the memcg)" % params.get("memcg_max"))
+    elif a.backend == "zram":
+        params["effective_limit"] = ("memory.max %s holds the workload only; zram's "
+                                     "compressed memory is not charged to the memcg" % params.get("memcg_max"))
+    else:
+        params.pop("zswap_max_pool_percent", None)
+        params["effective_limit"] = "memory.max %s holds the workload only" % params.get("memcg_max")
+
+    # Time: the workload's own clock when it has one, else the wall clock
+    # around it; CPU time of everything in the memcg (cpu.stat).
+    m = {"elapsed_s": wl.get("elapsed_s", a.elapsed),
+         "user_s": counters.get("cpu.user_usec", 0) / 1e6,
+         "sys_s": counters.get("cpu.system_usec", 0) / 1e6}
+    for k in ("write_s", "read_s", "write_mibs", "read_mibs", "throughput_mibs"):
+        if k in wl:
+            m[k] = wl[k]
+    if a.backend.startswith("zswap"):
+        if wl.get("write_s"):
+            m["zswap_out_mibs"] = counters.get("zswpout", 0) * PAGE / 2**20 / wl["write_s"]
+        if wl.get("read_s"):
+            m["zswap_in_mibs"] = counters.get("zswpin", 0) * PAGE / 2**20 / wl["read_s"]
+
+    kb = "%dkB" % size_kb(a.size)
+    d = {}
+    sp, pool = counters.get("zswap.stored_pages_max", 0), counters.get("zswap.pool_total_size_max", 0)
+    d["compression_ratio"] = round(sp * PAGE / pool, 3) if pool else None
+    out_, fb = counters.get(kb + ".swpout", 0), counters.get(kb + ".swpout_fallback", 0)
+    d["swpout_fallback_rate"] = round(fb / (out_ + fb), 4) if (out_ + fb) else None
+    # The memcg's own counts: on 6.12 /proc/vmstat pgscan_direct/pgsteal_direct
+    # leave out memcg-limit reclaim (they count root reclaim only).
+    scan = counters.get("memcg.pgscan", 0)
+    steal = counters.get("memcg.pgsteal", 0)
+    d["reclaim_efficiency"] = round(steal / scan, 4) if scan else None
+
+    err = a.error or None
+    if not err and wl.get("bad_pages"):
+        err = "%d pages read back wrong" % wl["bad_pages"]
+    if not err and counters.get("memcg.events.oom_kill"):
+        err = "OOM kill in the memcg"
+    run = {"schema": "lfswap-bench-run/1", "kernel": a.kernel, "uname": platform.release(),
+           "iteration": a.iteration, "workload": a.workload, "size": a.size,
+           "backend": a.backend, "params": params, "ok": err is None, "error": err,
+           "metrics": m, "counters": counters, "derived": d}
+    with open(a.out, "w") as f:
+        json.dump(run, f, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1330 @@
+#!/usr/bin/env python3
+"""lfswap benchmark report: statistics, baseline vs patched comparison,
+markdown report, gnuplot PNGs and a machine-readable summary.json.
+
+Usage: report.py RES [--out RES/report.md] [--plots RES/plots]
+                     [--title TITLE] [--doc-header FILE] [--no-plots]
+
+RES is a results directory written by `make bench` (see README.md beside
+this file for the layout).  Python 3 standard library only; plots need
+gnuplot (Debian: gnuplot-nox) and are skipped, with a note, without it.
+
+Exit status: 0 ok; 2 bad input (no RES/runs/, invalid meta.json, no run
+files); 3 report written but at least one gnuplot call failed.
+"""
+
+import argparse
+import datetime
+import glob
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+# --- editable constants ------------------------------------------------------
+
+DEFAULT_TITLE = "lfswap benchmark report"
+
+EMULATION_NOTE = (
+    "Absolute times are QEMU TCG emulation times, not hardware times; what "
+    "the report stands on are baseline/patched ratios measured in one run "
+    "and the counter values."
+)
+
+SIGNIFICANCE_NOTE = (
+    "A difference is called significant only when the [min, max] ranges of "
+    "the two kernels over their iterations do not overlap and both sides "
+    "have n >= 2 (the lkp-tests rule); with fewer iterations the difference "
+    "is printed but not tested. Diff % is (patched - baseline) / baseline."
+)
+
+BASE, PATCHED = "baseline", "patched"
+PAGE = 4096
+MIB = 1024 * 1024
+
+KERNEL_ORDER = [BASE, PATCHED]
+BACKEND_ORDER = ["zram", "disk", "swapfile", "zswap-lz4", "zswap-zstd"]
+WORKLOAD_ORDER = ["usemem-seq", "usemem-rand", "kbuild"]
+METRIC_ORDER = ["throughput_mibs", "elapsed_s", "user_s", "sys_s",
+                "write_mibs", "read_mibs", "zswap_out_mibs", "zswap_in_mibs"]
+
+# Direction of "better". Exact names first, then substrings.
+HIGHER_BETTER = {"compression_ratio", "reclaim_efficiency"}
+LOWER_BETTER = {"elapsed_s", "user_s", "sys_s", "pgmajfault",
+                "pgscan_direct", "pgsteal_direct", "zswpwb",
+                "swpout_fallback_rate", "fallback_rate", "splits",
+                "thp_split_page", "thp_swpout_fallback"}
+LOWER_BETTER_SUBSTR = ("fallback", ".split", "majfault", "latency", "lat_")
+
+# Gap rules (fractions).
+GAP_MOSTLY_SPLIT = 0.5      # fallback rate above this: "mostly split"
+GAP_SOME_SPLIT = 0.05       # above this: "some fallback"
+GAP_BYPASS = 0.1            # zswpout below this share of large-folio pages
+GAP_ORDER0_IN = 0.1         # large swap-in below this share: "order-0"
+GAP_WHOLE_IN = 0.9          # above this: "whole"
+
+PLOT_COLOURS = {BASE: "#4472c4", PATCHED: "#ed7d31"}
+SERIES_COLOURS = ["#4472c4", "#ed7d31", "#70ad47", "#a5a5a5", "#ffc000"]
+
+
+# --- small helpers -----------------------------------------------------------
+
+def die(msg, code=2):
+    sys.stderr.write("report.py: %s\n" % msg)
+    sys.exit(code)
+
+
+def warn(msg):
+    sys.stderr.write("report.py: warning: %s\n" % msg)
+
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) \
+        and not (isinstance(v, float) and (math.isnan(v) or math.isinf(v)))
+
+
+def order_key(order, v):
+    try:
+        return (0, order.index(v), "")
+    except ValueError:
+        return (1, 0, str(v))
+
+
+def size_bytes(s):
+    """'4K' -> 4096, '2M' -> 2097152, None if unparsable."""
+    if not isinstance(s, str) or not s:
+        return None
+    s = s.strip().upper().rstrip("B")
+    mult = {"K": 1024, "M": MIB, "G": 1024 * MIB}
+    try:
+        if s[-1] in mult:
+            return int(float(s[:-1]) * mult[s[-1]])
+        return int(s)
+    except ValueError:
+        return None
+
+
+def size_key(s):
+    b = size_bytes(s)
+    return (0, b, "") if b is not None else (1, 0, str(s))
+
+
+def size_prefix(size):
+    """Per-size counter prefix: '64K' -> '64kB', '2M' -> '2048kB'; None for 4K."""
+    b = size_bytes(size)
+    if b is None or b <= PAGE:
+        return None
+    return "%dkB" % (b // 1024)
+
+
+def folio_pages(size):
+    b = size_bytes(size)
+    return max(1, b // PAGE) if b else 1
+
+
+def fmt(v, digits=3):
+    """Human number: ints for big values, a few significant digits below."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if not is_num(v):
+        return ""
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 1000:
+        return "%d" % round(v)
+    if a >= 100:
+        return "%.0f" % v
+    if a >= 10:
+        return "%.1f" % v
+    if a >= 1:
+        return "%.2f" % v
+    return "%.*g" % (digits, v)
+
+
+def fmt_int(v):
+    if not is_num(v):
+        return ""
+    return "%d" % round(v)
+
+
+def fmt_pct(v, signed=True):
+    if not is_num(v):
+        return ""
+    return ("%+.1f%%" if signed else "%.1f%%") % v
+
+
+def md_cell(v):
+    s = "" if v is None else str(v)
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(headers, rows, align=None):
+    out = ["| " + " | ".join(md_cell(h) for h in headers) + " |"]
+    if align is None:
+        align = ["l"] + ["r"] * (len(headers) - 1)
+    seps = {"l": ":---", "r": "---:", "c": ":---:"}
+    out.append("|" + "|".join(seps[a] for a in align) + "|")
+    for r in rows:
+        out.append("| " + " | ".join(md_cell(c) for c in r) + " |")
+    return "\n".join(out) + "\n"
+
+
+def direction(name):
+    """'higher', 'lower' or None (unknown) for a metric or counter name."""
+    if name in HIGHER_BETTER:
+        return "higher"
+    if name in LOWER_BETTER:
+        return "lower"
+    if name.startswith("throughput") or name.endswith("_mibs"):
+        return "higher"
+    if any(s in name for s in LOWER_BETTER_SUBSTR):
+        return "lower"
+    return None
+
+
+def clean_json(x):
+    """Replace non-finite floats (not valid JSON) by null, recursively."""
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    if isinstance(x, dict):
+        return {str(k): clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean_json(v) for v in x]
+    return x
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def load_optional(path, schema_prefix):
+    """(data, note). data None when missing or unusable; note says why."""
+    if not os.path.exists(path):
+        return None, "not run"
+    try:
+        d = load_json(path)
+    except (OSError, ValueError) as e:
+        warn("%s: %s" % (path, e))
+        return None, "unreadable (%s)" % e.__class__.__name__
+    if not isinstance(d, dict):
+        return None, "invalid (not a JSON object)"
+    sch = d.get("schema")
+    if isinstance(sch, str) and not sch.startswith(schema_prefix):
+        warn("%s: unexpected schema %r" % (path, sch))
+    return d, None
+
+
+# --- statistics --------------------------------------------------------------
+
+def describe(values):
+    vals = [v for v in values if is_num(v)]
+    if not vals:
+        return None
+    n = len(vals)
+    return {"n": n,
+            "mean": statistics.fmean(vals),
+            "sd": statistics.stdev(vals) if n >= 2 else None,
+            "min": min(vals), "max": max(vals)}
+
+
+def compare(bs, ps, name):
+    """Compare two describe() results. Returns a dict or None."""
+    if not bs or not ps:
+        return None
+    b, p = bs["mean"], ps["mean"]
+    if b != 0:
+        diff = (p - b) / abs(b) * 100.0
+    elif p == 0:
+        diff = 0.0
+    else:
+        diff = None
+    d = direction(name)
+    res = {"baseline_mean": b, "patched_mean": p, "diff_pct": diff,
+           "n_baseline": bs["n"], "n_patched": ps["n"],
+           "direction": d, "tested": False, "significant": None,
+           "verdict": "not-tested"}
+    if bs["n"] >= 2 and ps["n"] >= 2:
+        res["tested"] = True
+        overlap = not (bs["max"] < ps["min"] or ps["max"] < bs["min"])
+        res["significant"] = not overlap
+        if overlap:
+            res["verdict"] = "no-change"
+        elif d is None:
+            res["verdict"] = "changed"
+        else:
+            better = (p > b) if d == "higher" else (p < b)
+            res["verdict"] = "better" if better else "worse"
+    return res
+
+
+def verdict_text(c):
+    if c is None:
+        return ""
+    if not c["tested"]:
+        return "n=%d/%d, not tested" % (c["n_baseline"], c["n_patched"]) \
+            if (c["n_baseline"], c["n_patched"]) != (1, 1) else "n=1, not tested"
+    return {"no-change": "no (overlap)",
+            "changed": "**yes**",
+            "better": "**yes, better**",
+            "worse": "**yes, worse**"}[c["verdict"]]
+
+
+def mean_sd(s):
+    if not s:
+        return ""
+    if s["sd"] is None:
+        return fmt(s["mean"])
+    return "%s ± %s" % (fmt(s["mean"]), fmt(s["sd"]))
+
+
+# --- loading -----------------------------------------------------------------
+
+class Run:
+    def __init__(self, path, d):
+        self.path = path
+        self.d = d
+        self.kernel = str(d.get("kernel") or "?")
+        self.workload = str(d.get("workload") or "?")
+        self.backend = str(d.get("backend") or "?")
+        self.size = str(d.get("size") or "?")
+        it = d.get("iteration")
+        self.iteration = it if is_num(it) else None
+        self.ok = d.get("ok") is True
+        self.error = d.get("error")
+        self.params = d.get("params") if isinstance(d.get("params"), dict) else {}
+        self.metrics = self._nums(d.get("metrics"))
+        self.counters = self._nums(d.get("counters"))
+        self.derived = self._nums(d.get("derived"))
+        self.computed = self._compute()
+
+    @staticmethod
+    def _nums(x):
+        if not isinstance(x, dict):
+            return {}
+        return {k: v for k, v in x.items() if is_num(v)}
+
+    def _compute(self):
+        """Per-run values derived from counters; run's own 'derived' wins."""
+        c, out = self.counters, {}
+        pre = size_prefix(self.size)
+        if pre:
+            so = c.get(pre + ".swpout")
+            fb = c.get(pre + ".swpout_fallback")
+            if so is not None and fb is not None and so + fb > 0:
+                out["fallback_rate"] = fb / (so + fb)
+        if "swpout_fallback_rate" in self.derived:
+            out["fallback_rate"] = self.derived["swpout_fallback_rate"]
+        # thp_split_page counts PMD-size splits, <size>.split every order's
+        # (so for 2M both count the same splits: take one)
+        tsp = c.get("thp_split_page")
+        ssp = c.get(pre + ".split") if pre else None
+        if size_bytes(self.size) == 2 * MIB:
+            parts = [tsp if tsp is not None else ssp]
+        else:
+            parts = [tsp, ssp]
+        parts = [p for p in parts if p is not None]
+        if parts:
+            out["splits"] = sum(parts)
+        scan = [c.get("pgscan_kswapd"), c.get("pgscan_direct")]
+        steal = [c.get("pgsteal_kswapd"), c.get("pgsteal_direct")]
+        if any(v is not None for v in scan) and any(v is not None for v in steal):
+            sc = sum(v for v in scan if v is not None)
+            st = sum(v for v in steal if v is not None)
+            if sc > 0:
+                out["reclaim_efficiency"] = st / sc
+        if "reclaim_efficiency" in self.derived:
+            out["reclaim_efficiency"] = self.derived["reclaim_efficiency"]
+        sp, ps = c.get("zswap.stored_pages_max"), c.get("zswap.pool_total_size_max")
+        if sp and ps:
+            out["compression_ratio"] = sp * PAGE / ps
+        if "compression_ratio" in self.derived:
+            out["compression_ratio"] = self.derived["compression_ratio"]
+        if ps is not None:
+            out["zswap_pool_peak_mib"] = ps / MIB
+        z = c.get("memcg.zswap_current_max")
+        if z is not None:
+            out["memcg_zswap_peak_mib"] = z / MIB
+        s = c.get("memcg.swap_current_max")
+        if s is not None:
+            out["memcg_swap_peak_mib"] = s / MIB
+        return out
+
+    @property
+    def cfg(self):
+        return (self.workload, self.backend, self.size, self.kernel)
+
+
+def load_meta(res):
+    path = os.path.join(res, "meta.json")
+    if not os.path.isfile(path):
+        die("%s: missing (is %s a `make bench` results directory?)" % (path, res))
+    try:
+        meta = load_json(path)
+    except (OSError, ValueError) as e:
+        die("%s: invalid JSON: %s" % (path, e))
+    if not isinstance(meta, dict):
+        die("%s: invalid: not a JSON object" % path)
+    sch = meta.get("schema")
+    if not (isinstance(sch, str) and sch.startswith("lfswap-bench/")):
+        die("%s: invalid: schema is %r, expected 'lfswap-bench/1'" % (path, sch))
+    return meta
+
+
+def load_runs(res):
+    rdir = os.path.join(res, "runs")
+    if not os.path.isdir(rdir):
+        die("%s: no runs/ directory" % res)
+    files = sorted(glob.glob(os.path.join(rdir, "*.json")))
+    if not files:
+        die("%s: no run files (*.json)" % rdir)
+    runs, bad = [], []
+    for f in files:
+        try:
+            d = load_json(f)
+            if not isinstance(d, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as e:
+            warn("%s: %s" % (f, e))
+            bad.append((f, str(e)))
+            continue
+        runs.append(Run(f, d))
+    return runs, bad
+
+
+# --- model -------------------------------------------------------------------
+
+class Model:
+    def __init__(self, res, meta, runs, bad):
+        self.res, self.meta, self.runs, self.bad = res, meta, runs, bad
+        self.ok_runs = [r for r in runs if r.ok]
+        self.failed = [r for r in runs if not r.ok]
+        self.configs = {}   # (w,b,s,k) -> stats dict
+        by = {}
+        for r in runs:
+            by.setdefault(r.cfg, []).append(r)
+        for key, rs in by.items():
+            ok = [r for r in rs if r.ok]
+            self.configs[key] = self._stats(key, ok, len(rs) - len(ok))
+        self.workloads = sorted({k[0] for k in self.configs},
+                                key=lambda w: order_key(WORKLOAD_ORDER, w))
+        self.kernels = sorted({k[3] for k in self.configs},
+                              key=lambda k: order_key(KERNEL_ORDER, k))
+
+    @staticmethod
+    def _stats(key, ok, nfail):
+        def group(attr):
+            names = set()
+            for r in ok:
+                names.update(getattr(r, attr))
+            return {n: describe([getattr(r, attr).get(n) for r in ok])
+                    for n in sorted(names)}
+        limits = []
+        for r in ok:
+            v = r.params.get("effective_limit")
+            if v is not None and str(v) not in limits:
+                limits.append(str(v))
+        return {"workload": key[0], "backend": key[1], "size": key[2],
+                "kernel": key[3], "n": len(ok), "n_failed": nfail,
+                "iterations": sorted(r.iteration for r in ok
+                                     if r.iteration is not None),
+                "metrics": group("metrics"), "counters": group("counters"),
+                "derived": group("derived"), "computed": group("computed"),
+                "effective_limit": "; ".join(limits) if len(limits) > 1
+                else (limits[0] if limits else None)}
+
+    def cells(self, workload):
+        """(backend, size) pairs of a workload, ordered."""
+        s = {(k[1], k[2]) for k in self.configs if k[0] == workload}
+        return sorted(s, key=lambda bs: (order_key(BACKEND_ORDER, bs[0]),
+                                         size_key(bs[1])))
+
+    def st(self, w, b, s, k):
+        return self.configs.get((w, b, s, k))
+
+    def value(self, w, b, s, k, group, name):
+        c = self.st(w, b, s, k)
+        if not c:
+            return None
+        return c[group].get(name)
+
+    def primary_metric(self, workload):
+        for k, c in self.configs.items():
+            if k[0] == workload and c["metrics"].get("throughput_mibs"):
+                return "throughput_mibs"
+        return "elapsed_s"
+
+    def comparisons(self):
+        out = []
+        for w in self.workloads:
+            for b, s in self.cells(w):
+                bs, ps = self.st(w, b, s, BASE), self.st(w, b, s, PATCHED)
+                if not bs or not ps:
+                    continue
+                entry = {"workload": w, "backend": b, "size": s,
+                         "primary_metric": self.primary_metric(w)}
+                for grp in ("metrics", "computed", "counters"):
+                    names = sorted(set(bs[grp]) | set(ps[grp]))
+                    entry[grp] = {}
+                    for n in names:
+                        c = compare(bs[grp].get(n), ps[grp].get(n), n)
+                        # all-zero counters (other sizes' stats) say nothing
+                        if c and not (grp == "counters" and
+                                      bs[grp][n]["max"] == 0 == ps[grp][n]["max"]
+                                      and bs[grp][n]["min"] == 0 == ps[grp][n]["min"]):
+                            entry[grp][n] = c
+                out.append(entry)
+        return out
+
+    def comparison(self, w, b, s, group, name):
+        return compare(self.value(w, b, s, BASE, group, name),
+                       self.value(w, b, s, PATCHED, group, name), name)
+
+
+# --- ceilings ----------------------------------------------------------------
+
+def fio_sections(res):
+    files = sorted(glob.glob(os.path.join(res, "ceilings", "fio-summary*.json")))
+    if not files:
+        return "fio: not run.\n", []
+    out, data = [], []
+    for f in files:
+        d, note = load_optional(f, "lfswap-fio/")
+        name = os.path.relpath(f, res)
+        if d is None:
+            out.append("fio (`%s`): %s.\n" % (name, note))
+            continue
+        rs = [r for r in d.get("results") or [] if isinstance(r, dict)]
+        data.append({"file": name, "kernel": d.get("kernel"), "results": rs})
+        head = "fio (`%s`%s)" % (name, ", kernel %s" % d["kernel"]
+                                 if d.get("kernel") else "")
+        if not rs:
+            out.append(head + ": no results.\n")
+            continue
+        devs = sorted({str(r.get("device")) for r in rs},
+                      key=lambda x: order_key(["disk", "zram", "brd"], x))
+        for mode, cols in (("lat", [("lat_mean_us", "mean µs"),
+                                    ("lat_p99_us", "p99 µs"),
+                                    ("bw_mibs", "MiB/s")]),
+                           ("tput", [("bw_mibs", "MiB/s"), ("iops", "IOPS")])):
+            mr = [r for r in rs if r.get("mode") == mode]
+            if not mr:
+                continue
+            engines = sorted({str(r.get("engine")) for r in mr if r.get("engine")})
+            rowkeys = sorted({(str(r.get("rw")), r.get("bs"), r.get("iodepth"))
+                              for r in mr},
+                             key=lambda k: (order_key(["write", "randwrite", "read",
+                                                       "randread"], k[0]),
+                                            k[1] if is_num(k[1]) else 0,
+                                            k[2] if is_num(k[2]) else 0))
+            headers = ["rw", "bs", "iodepth"]
+            for dv in devs:
+                headers += ["%s %s" % (dv, c[1]) for c in cols]
+            rows = []
+            for rk in rowkeys:
+                row = [rk[0], fmt_bs(rk[1]), "" if rk[2] is None else rk[2]]
+                for dv in devs:
+                    m = [r for r in mr if (str(r.get("rw")), r.get("bs"),
+                                           r.get("iodepth")) == rk
+                         and str(r.get("device")) == dv]
+                    for key, _ in cols:
+                        row.append(fmt(m[0].get(key)) if m else "")
+                rows.append(row)
+            title = {"lat": "latency mode", "tput": "throughput mode"}[mode]
+            out.append("%s, %s%s:\n\n" % (head, title, " (engine %s)" %
+                                          ", ".join(engines) if engines else ""))
+            out.append(md_table(headers, rows, ["l", "r", "r"] + ["r"] *
+                                (len(headers) - 3)))
+            out.append("\n")
+    return "".join(out), data
+
+
+def fmt_bs(bs):
+    if is_num(bs):
+        if bs >= MIB and bs % MIB == 0:
+            return "%dM" % (bs // MIB)
+        if bs >= 1024 and bs % 1024 == 0:
+            return "%dK" % (bs // 1024)
+    return "" if bs is None else str(bs)
+
+
+def load_compbench(res):
+    out, notes = {}, {}
+    for label in ("native", "guest"):
+        d, note = load_optional(os.path.join(res, "ceilings",
+                                             "compbench-%s.json" % label),
+                                "lfswap-compbench/")
+        if d is None:
+            notes[label] = note
+            continue
+        rs = [r for r in d.get("results") or [] if isinstance(r, dict)]
+        out[label] = {"data": d.get("data"), "bytes": d.get("bytes"), "results": rs}
+    return out, notes
+
+
+def comp_key(r):
+    return (str(r.get("algo")), r.get("level"), r.get("unit"))
+
+
+def frac(a, b):
+    if is_num(a) and is_num(b) and b > 0:
+        return a / b
+    return None
+
+
+def compbench_section(cb, notes):
+    if not cb:
+        return "Compressor benchmark: not run.\n"
+    out = []
+    for label in ("native", "guest"):
+        if label in notes:
+            out.append("compbench %s: %s.\n\n" % (label, notes[label]))
+        elif cb[label].get("data") is not None:
+            out.append("compbench %s: data `%s`, %s bytes.\n\n"
+                       % (label, cb[label]["data"], fmt_int(cb[label]["bytes"])))
+    keys = set()
+    for label in cb:
+        keys.update(comp_key(r) for r in cb[label]["results"])
+    keys = sorted(keys, key=lambda k: (order_key(["lz4", "lz4hc", "zstd"], k[0]),
+                                       k[1] if is_num(k[1]) else -1,
+                                       k[2] if is_num(k[2]) else 0))
+    headers = ["algo", "level", "unit"]
+    sides = [l for l in ("native", "guest") if l in cb]
+    for l in sides:
+        headers += ["%s comp MiB/s" % l, "%s decomp MiB/s" % l, "%s ratio" % l]
+    headers += ["ratio (non-zero units)", "zero units", "incompressible units"]
+    rows = []
+    for k in keys:
+        row = [k[0], "" if k[1] is None else k[1], fmt_bs(k[2])]
+        found = []
+        for l in sides:
+            m = [r for r in cb[l]["results"] if comp_key(r) == k]
+            r = m[0] if m else {}
+            if m:
+                found.append(r)
+            row += [fmt(r.get("compress_mibs")), fmt(r.get("decompress_mibs")),
+                    fmt(r.get("ratio"))]
+
+        def joined(f):
+            vals = []
+            for r in found:
+                v = f(r)
+                s = fmt_pct(v * 100, signed=False) if is_num(v) else ""
+                if s and s not in vals:
+                    vals.append(s)
+            return " / ".join(vals)
+        rn = []
+        for r in found:
+            s = fmt(r.get("ratio_nonzero"))
+            if s and s not in rn:
+                rn.append(s)
+        row.append(" / ".join(rn))
+        row.append(joined(lambda r: frac(r.get("zero_units"), r.get("units"))))
+        row.append(joined(lambda r: frac(r.get("incompressible_units"),
+                                         r.get("units"))))
+        rows.append(row)
+    out.append(md_table(headers, rows, ["l", "r", "r"] + ["r"] * (len(headers) - 3)))
+    if len(sides) == 2:
+        out.append("\nWhere native and guest data differ, the last three columns "
+                   "show native / guest.\n")
+    return "".join(out)
+
+
+def pick_ceiling(cb, algo, unit=PAGE):
+    """(side, result) of the compbench entry zswap's algo maps to."""
+    for side in ("guest", "native"):
+        if side not in cb:
+            continue
+        rs = [r for r in cb[side]["results"]
+              if str(r.get("algo")) == algo and r.get("unit") == unit]
+        if not rs:
+            continue
+        if len(rs) > 1:
+            # kernel defaults: zstd level 3 (crypto/zstd.c), lz4 has none
+            pref = [r for r in rs if r.get("level") in (None, 3 if algo == "zstd" else 1)]
+            rs = pref or sorted(rs, key=lambda r: r.get("level")
+                                if is_num(r.get("level")) else 0)
+        return side, rs[0]
+    return None, None
+
+
+def zswap_ceiling_section(model, cb):
+    zcfgs = sorted({k for k in model.configs if k[1].startswith("zswap-")},
+                   key=lambda k: (order_key(WORKLOAD_ORDER, k[0]), k[1],
+                                  size_key(k[2]), order_key(KERNEL_ORDER, k[3])))
+    if not zcfgs:
+        return "No zswap configurations in this run.\n", []
+    if not cb:
+        return "Compressor benchmark not run: no ceiling to compare with.\n", []
+    rows, data, sides = [], [], set()
+    for k in zcfgs:
+        algo = k[1][len("zswap-"):]
+        side, ref = pick_ceiling(cb, algo)
+        c = model.configs[k]
+        zo = c["metrics"].get("zswap_out_mibs")
+        zi = c["metrics"].get("zswap_in_mibs")
+        if ref is None:
+            rows.append([k[0], k[1], k[2], k[3], fmt(zo and zo["mean"]), "", "",
+                         fmt(zi and zi["mean"]), "", "", "no %s at 4K" % algo])
+            continue
+        sides.add(side)
+        cm, dm = ref.get("compress_mibs"), ref.get("decompress_mibs")
+        fo = frac(zo["mean"] if zo else None, cm)
+        fi = frac(zi["mean"] if zi else None, dm)
+        lvl = ref.get("level")
+        rows.append([k[0], k[1], k[2], k[3], fmt(zo and zo["mean"]), fmt(cm),
+                     fmt_pct(fo * 100, False) if fo is not None else "",
+                     fmt(zi and zi["mean"]), fmt(dm),
+                     fmt_pct(fi * 100, False) if fi is not None else "",
+                     "%s%s" % (side, "" if lvl is None else ", level %s" % lvl)])
+        data.append({"workload": k[0], "backend": k[1], "size": k[2],
+                     "kernel": k[3], "zswap_out_mibs": zo and zo["mean"],
+                     "zswap_in_mibs": zi and zi["mean"],
+                     "ceiling_side": side, "ceiling_level": lvl,
+                     "ceiling_unit": PAGE, "compress_mibs": cm,
+                     "decompress_mibs": dm, "out_fraction": fo, "in_fraction": fi})
+    headers = ["workload", "backend", "size", "kernel", "zswap out MiB/s",
+               "compress ceiling MiB/s", "out/ceiling", "zswap in MiB/s",
+               "decompress ceiling MiB/s", "in/ceiling", "ceiling from"]
+    txt = ("Ceiling: compbench %s results for the algorithm at 4096-byte "
+           "units (one page per compression call, as zswap does)%s.\n\n"
+           % (" and ".join(sorted(sides)) or "guest",
+              "" if sides <= {"guest"} else
+              "; native numbers are used only where the in-guest run is missing"))
+    return txt + md_table(headers, rows, ["l", "l", "r", "l"] + ["r"] * 6 + ["l"]), data
+
+
+def corpus_section(res):
+    d, note = load_optional(os.path.join(res, "corpus", "manifest.json"),
+                            "lfswap-corpus/")
+    if d is None:
+        return "Corpus: %s.\n" % note, None
+    progs = [p for p in d.get("programs") or [] if isinstance(p, dict)]
+    if not progs:
+        return "Corpus: manifest has no programs.\n", d
+    rows, tb, tz = [], 0, 0
+    for p in progs:
+        b, z = p.get("bytes"), p.get("zero_pages")
+        f = frac(z * PAGE if is_num(z) else None, b)
+        if is_num(b):
+            tb += b
+        if is_num(z):
+            tz += z
+        rows.append([p.get("name", ""), "`%s`" % p["command"] if p.get("command")
+                     else "", p.get("input", "") or "", fmt_int(b), fmt_int(z),
+                     fmt_pct(f * 100, False) if f is not None else ""])
+    total = d.get("bytes") if is_num(d.get("bytes")) else tb
+    f = frac(tz * PAGE, total)
+    rows.append(["**total**", "", "", fmt_int(total), fmt_int(tz),
+                 fmt_pct(f * 100, False) if f is not None else ""])
+    return md_table(["program", "command", "input", "bytes", "zero pages",
+                     "zero fraction"], rows,
+                    ["l", "l", "l", "r", "r", "r"]), d
+
+
+# --- per workload ------------------------------------------------------------
+
+def workload_summary(model, w):
+    pm = model.primary_metric(w)
+    metrics = [pm] + (["sys_s"] if pm != "sys_s" else [])
+    headers = ["backend", "size", "n b/p"]
+    for m in metrics:
+        headers += ["%s baseline" % m, "%s patched" % m, "diff %", "significant?"]
+    rows = []
+    tally = {"better": 0, "worse": 0, "no-change": 0, "changed": 0,
+             "not-tested": 0}
+    for b, s in model.cells(w):
+        bs, ps = model.st(w, b, s, BASE), model.st(w, b, s, PATCHED)
+        row = [b, s, "%s/%s" % (bs["n"] if bs else "-", ps["n"] if ps else "-")]
+        for i, m in enumerate(metrics):
+            bm = bs and bs["metrics"].get(m)
+            pmv = ps and ps["metrics"].get(m)
+            c = compare(bm, pmv, m)
+            row += [mean_sd(bm), mean_sd(pmv),
+                    fmt_pct(c["diff_pct"]) if c else "", verdict_text(c)]
+            if i == 0 and c:
+                tally[c["verdict"]] += 1
+        rows.append(row)
+    al = ["l", "r", "r"] + ["r", "r", "r", "l"] * len(metrics)
+    return pm, md_table(headers, rows, al), tally
+
+
+def workload_counters(model, w):
+    headers = ["backend", "size", "kernel", "pswpout", "pswpin", "zswpout",
+               "zswpin", "size.swpout", "size.swpout_fallback", "fallback rate",
+               "splits", "pgmajfault", "reclaim eff.", "comp. ratio",
+               "zswap pool peak MiB", "memcg zswap peak MiB", "effective limit"]
+    rows, limits = [], []
+
+    def limit_ref(text):
+        # long free-form texts: number them, list them under the table
+        if not text:
+            return ""
+        if text not in limits:
+            limits.append(text)
+        return "L%d" % (limits.index(text) + 1)
+    for b, s in model.cells(w):
+        pre = size_prefix(s)
+        for k in model.kernels:
+            c = model.st(w, b, s, k)
+            if not c:
+                continue
+            if c["n"] == 0:
+                rows.append([b, s, k] + ["(all runs failed)"] + [""] * 13)
+                continue
+
+            def cm(name, grp="counters"):
+                v = c[grp].get(name)
+                return v["mean"] if v else None
+            fr = cm("fallback_rate", "computed")
+            rows.append([
+                b, s, k, fmt_int(cm("pswpout")), fmt_int(cm("pswpin")),
+                fmt_int(cm("zswpout")), fmt_int(cm("zswpin")),
+                fmt_int(cm(pre + ".swpout")) if pre else "-",
+                fmt_int(cm(pre + ".swpout_fallback")) if pre else "-",
+                (fmt_pct(fr * 100, False) if fr is not None else "") if pre else "-",
+                fmt_int(cm("splits", "computed")), fmt_int(cm("pgmajfault")),
+                fmt(cm("reclaim_efficiency", "computed")),
+                fmt(cm("compression_ratio", "computed")),
+                fmt(cm("zswap_pool_peak_mib", "computed")),
+                fmt(cm("memcg_zswap_peak_mib", "computed")),
+                limit_ref(c["effective_limit"])])
+    al = ["l", "r", "l"] + ["r"] * 13 + ["l"]
+    note = ("Means over ok iterations. pswp*/zswp* and pgmajfault are pages; "
+            "size.swpout/_fallback are folios of the row's size (`16kB.`, "
+            "`64kB.`, `2048kB.` counters; `-` for 4K); fallback rate = "
+            "fallback / (swpout + fallback); splits = thp_split_page + "
+            "size.split (for 2M only thp_split_page, which counts them); "
+            "reclaim eff. = pgsteal / pgscan (kswapd + direct); comp. ratio = "
+            "zswap stored pages × 4096 / pool size at the peak unless the run "
+            "reports its own; peaks are the highest sampled values.\n\n")
+    foot = "".join("- L%d: %s\n" % (i + 1, t) for i, t in enumerate(limits))
+    return note + md_table(headers, rows, al) + \
+        ("\nEffective limits:\n\n" + foot if foot else "")
+
+
+# --- gaps --------------------------------------------------------------------
+
+def gap_findings(c, backend, size):
+    """Rule-based one-liners for one config's stats. Returns (numbers, text)."""
+    pre = size_prefix(size)
+    fp = folio_pages(size)
+
+    def cm(name, grp="counters"):
+        v = c[grp].get(name)
+        return v["mean"] if v else None
+    so, fb = cm(pre + ".swpout"), cm(pre + ".swpout_fallback")
+    si = cm(pre + ".swpin")
+    pso, psi = cm("pswpout"), cm("pswpin")
+    zo, zi = cm("zswpout"), cm("zswpin")
+    fr = cm("fallback_rate", "computed")
+    nums = {"swpout": so, "swpout_fallback": fb, "fallback_rate": fr,
+            "swpin": si, "pswpout": pso, "pswpin": psi, "zswpout": zo,
+            "zswpin": zi, "zswpwb": cm("zswpwb")}
+    f = []
+    if (pso or 0) + (zo or 0) == 0 and not so and not fb:
+        return nums, ["no swap-out"]
+    if fr is not None:
+        if fr > GAP_MOSTLY_SPLIT:
+            f.append("mostly split at swap-out (fallback %s)" % fmt_pct(fr * 100, False))
+        elif fr > GAP_SOME_SPLIT:
+            f.append("some fallback at swap-out (%s)" % fmt_pct(fr * 100, False))
+        else:
+            f.append("swapped out whole (fallback %s)" % fmt_pct(fr * 100, False))
+    elif so is None and fb is None:
+        f.append("no %s.swpout counters" % (pre or size))
+    if backend.startswith("zswap-") and so:
+        # pages swapped out as whole large folios vs what zswap took beyond
+        # the split (fallback) pages, which it stores as small folios
+        big = so * fp
+        in_zswap = max(0.0, (zo or 0) - (fb or 0) * fp)
+        share = in_zswap / big
+        if share < GAP_BYPASS:
+            f.append("%s folios bypass zswap: %s.swpout=%s (%s pages) while "
+                     "zswpout=%s pages (split pages: %s), pswpout=%s"
+                     % (size, pre, fmt_int(so), fmt_int(big), fmt_int(zo or 0),
+                        fmt_int((fb or 0) * fp), fmt_int(pso or 0)))
+        elif share < GAP_WHOLE_IN:
+            f.append("%s of the pages of whole %s folios reached zswap"
+                     % (fmt_pct(share * 100, False), size))
+        else:
+            f.append("%s folios stored in zswap (zswpout=%s pages for %s.swpout=%s)"
+                     % (size, fmt_int(zo), pre, fmt_int(so)))
+    elif backend.startswith("zswap-") and not so and fb and zo:
+        f.append("all %s folios split before zswap (zswpout=%s pages)"
+                 % (size, fmt_int(zo)))
+    tin = (psi or 0) + (zi or 0)
+    if tin > 0:
+        share = (si or 0) * fp / tin
+        if share < GAP_ORDER0_IN:
+            f.append("swap-in is order-0: %s.swpin=%s vs pswpin+zswpin=%s pages"
+                     % (pre, fmt_int(si or 0), fmt_int(tin)))
+        elif share < GAP_WHOLE_IN:
+            f.append("partly large swap-in: %s of swapped-in pages as %s folios"
+                     % (fmt_pct(min(share, 1) * 100, False), size))
+        else:
+            f.append("swap-in whole as %s folios" % size)
+    if backend.startswith("zswap-") and cm("zswpwb"):
+        f.append("zswap wrote back %s pages" % fmt_int(cm("zswpwb")))
+    return nums, f
+
+
+def gaps_section(model):
+    out, data = [], []
+    headers = ["workload", "backend", "size", "swpout", "fallback", "rate",
+               "zswpout", "pswpout", "swpin", "pswpin", "zswpin", "findings"]
+    for k in model.kernels:
+        rows = []
+        for w in model.workloads:
+            for b, s in model.cells(w):
+                if folio_pages(s) <= 1 or size_prefix(s) is None:
+                    continue
+                c = model.st(w, b, s, k)
+                if not c or c["n"] == 0:
+                    continue
+                nums, f = gap_findings(c, b, s)
+                data.append({"kernel": k, "workload": w, "backend": b,
+                             "size": s, "numbers": nums, "findings": f})
+                rows.append([w, b, s, fmt_int(nums["swpout"]),
+                             fmt_int(nums["swpout_fallback"]),
+                             fmt_pct(nums["fallback_rate"] * 100, False)
+                             if nums["fallback_rate"] is not None else "",
+                             fmt_int(nums["zswpout"]), fmt_int(nums["pswpout"]),
+                             fmt_int(nums["swpin"]), fmt_int(nums["pswpin"]),
+                             fmt_int(nums["zswpin"]), "; ".join(f)])
+        if rows:
+            out.append("### %s kernel\n\n" % k)
+            out.append(md_table(headers, rows, ["l", "l", "r"] + ["r"] * 8 + ["l"]))
+            out.append("\n")
+    if not out:
+        return "No configurations with large folios (size > 4K).\n", data
+    intro = ("Rule-based, from the means of the counters of ok runs, for every "
+             "configuration with a large-folio size. swpout, fallback and swpin "
+             "are the per-size counters of the row's size (folios); zswpout, "
+             "pswpout, pswpin, zswpin are pages. Rules: fallback / (swpout + "
+             "fallback) > %d%% → mostly split; on zswap, (zswpout − fallback × "
+             "pages per folio) < %d%% of swpout × pages per folio → bypass; swpin × pages per folio < %d%% "
+             "of pswpin + zswpin → order-0 swap-in.\n\n"
+             % (GAP_MOSTLY_SPLIT * 100, GAP_BYPASS * 100, GAP_ORDER0_IN * 100))
+    return intro + "".join(out), data
+
+
+# --- plots -------------------------------------------------------------------
+
+class Plotter:
+    def __init__(self, plots_dir, rel, enabled):
+        self.dir, self.rel = plots_dir, rel
+        self.gnuplot = shutil.which("gnuplot") if enabled else None
+        self.failed = []
+        self.made = []
+        self.terminal = None
+        self.note = None
+        if not enabled:
+            self.note = "Plots disabled (--no-plots)."
+        elif not self.gnuplot:
+            self.note = ("Plots not generated: gnuplot not found "
+                         "(Debian: `apt-get install gnuplot-nox`).")
+        else:
+            os.makedirs(self.dir, exist_ok=True)
+            p = subprocess.run([self.gnuplot, "-e", "set terminal pngcairo"],
+                               capture_output=True, text=True)
+            self.terminal = "pngcairo" if p.returncode == 0 and not p.stderr.strip() \
+                else "png"
+
+    @property
+    def on(self):
+        return self.gnuplot is not None
+
+    def term(self, w=1100, h=500):
+        if self.terminal == "pngcairo":
+            return ("set terminal pngcairo size %d,%d noenhanced font 'sans,10'"
+                    % (w, h))
+        return "set terminal png size %d,%d noenhanced" % (w, h)
+
+    def run(self, name, dat_rows, dat_header, gp_body, w=1100, h=500):
+        """Write NAME.dat / NAME.gp, call gnuplot; returns markdown image or ''."""
+        if not self.on:
+            return ""
+        dat = os.path.join(self.dir, name + ".dat")
+        gp = os.path.join(self.dir, name + ".gp")
+        with open(dat, "w", encoding="utf-8") as f:
+            f.write("# " + "\t".join(dat_header) + "\n")
+            for r in dat_rows:
+                f.write("\t".join(r) + "\n")
+        script = "\n".join([
+            "# generated by bench/report/report.py; re-plot: cd %s && gnuplot %s.gp"
+            % ("<plots dir>", name),
+            self.term(w, h),
+            "set output '%s.png'" % name,
+            "set datafile separator '\\t'",
+            "set datafile missing '?'",
+            gp_body.replace("DAT", "'%s.dat'" % name), ""])
+        with open(gp, "w", encoding="utf-8") as f:
+            f.write(script)
+        p = subprocess.run([self.gnuplot, name + ".gp"], cwd=self.dir,
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.stderr.write("report.py: gnuplot failed on %s (exit %d):\n%s\n"
+                             % (gp, p.returncode, p.stderr.rstrip()))
+            self.failed.append(gp)
+            return "*(plot %s failed: gnuplot error, see `%s`)*\n" % (name, gp)
+        if p.stderr.strip():
+            warn("gnuplot %s: %s" % (gp, p.stderr.strip()))
+        self.made.append(os.path.join(self.dir, name + ".png"))
+        return "![%s](%s/%s.png)\n" % (name, self.rel, name)
+
+
+def num_s(v):
+    return "?" if not is_num(v) else "%.6g" % v
+
+
+def plot_metric(pl, model, w, metric):
+    cells = model.cells(w)
+    rows = []
+    for b, s in cells:
+        r = ["%s %s" % (b, s)]
+        for k in (BASE, PATCHED):
+            v = model.value(w, b, s, k, "metrics", metric)
+            r += [num_s(v["mean"]), num_s(v["min"]), num_s(v["max"])] if v \
+                else ["?", "?", "?"]
+        rows.append(r)
+    if all(x == "?" for r in rows for x in r[1:]):
+        return ""
+    ylabel = {"throughput_mibs": "MiB/s", "elapsed_s": "seconds",
+              "sys_s": "seconds", "user_s": "seconds"}.get(metric, metric)
+    better = direction(metric)
+    body = "\n".join([
+        "set title \"%s: %s (mean; error bars min..max over iterations%s)\""
+        % (w, metric, "; %s is better" % better if better else ""),
+        "set style data histogram",
+        "set style histogram errorbars gap 1 lw 1",
+        "set style fill solid 0.85 border -1",
+        "set boxwidth 0.9",
+        "set key outside top center horizontal",
+        "set grid ytics",
+        "set ylabel '%s'" % ylabel,
+        "set yrange [0:*]",
+        "set xtics rotate by 35 right" if len(cells) > 6 else "set xtics nomirror",
+        "set bmargin %d" % (6 if len(cells) > 6 else 3),
+        "plot DAT using 2:3:4:xtic(1) title 'baseline' lc rgb '%s', \\\n"
+        "     '' using 5:6:7 title 'patched' lc rgb '%s'"
+        % (PLOT_COLOURS[BASE], PLOT_COLOURS[PATCHED])])
+    return pl.run("%s-%s" % (w, metric), rows,
+                  ["config", "baseline_mean", "baseline_min", "baseline_max",
+                   "patched_mean", "patched_min", "patched_max"], body)
+
+
+def plot_counters(pl, model, w):
+    """Two panels (baseline above, patched below) sharing the x axis: per
+    (backend, size>4K) cluster, pages out whole, pages out split, zswpout,
+    pswpout."""
+    rows, vals, have = [], [], {BASE: False, PATCHED: False}
+    for b, s in model.cells(w):
+        pre, fp = size_prefix(s), folio_pages(s)
+        if not pre:
+            continue
+        row = ["%s %s" % (b, s)]
+        for k in (BASE, PATCHED):
+            c = model.st(w, b, s, k)
+            if not c or c["n"] == 0:
+                row += ["?"] * 4
+                continue
+
+            def cm(n):
+                v = c["counters"].get(n)
+                return v["mean"] if v else None
+            so, fb = cm(pre + ".swpout"), cm(pre + ".swpout_fallback")
+            ser = [so * fp if so is not None else None,
+                   fb * fp if fb is not None else None,
+                   cm("zswpout"), cm("pswpout")]
+            pos = [v for v in ser if is_num(v) and v > 0]
+            vals += pos
+            have[k] = have[k] or bool(pos)
+            row += [num_s(v) if is_num(v) and v > 0 else "?" for v in ser]
+        rows.append(row)
+    if not rows or not vals:
+        return ""
+    logy = max(vals) / min(vals) > 100
+    if logy:
+        lo = 10 ** math.floor(math.log10(min(vals)))
+        hi = 10 ** math.ceil(math.log10(max(vals) * 1.05))
+        yr = "set logscale y\nset yrange [%g:%g]" % (lo, hi)
+    else:
+        yr = "set yrange [0:%g]" % (max(vals) * 1.08)
+    titles = ["out whole (size.swpout x folio pages)",
+              "split (fallback x folio pages)", "zswpout", "pswpout"]
+
+    def panel(k, first_col, labels):
+        cols = []
+        for i in range(4):
+            u = "%d%s" % (first_col + i, ":xtic(1)" if labels and i == 0 else "")
+            cols.append("%s using %s title '%s' lc rgb '%s'"
+                        % ("DAT" if i == 0 else "''", u, titles[i],
+                           SERIES_COLOURS[i]))
+        return "\n".join([
+            "set label 1 '%s' at graph 0.005, graph 0.95 left front" % k,
+            "plot " + ", \\\n     ".join(cols)])
+    body = "\n".join([
+        "set style data histogram",
+        "set style histogram clustered gap 1",
+        "set style fill solid 0.85 border -1",
+        "set boxwidth 0.9",
+        "set grid ytics",
+        "set ylabel '4K pages%s'" % (" (log scale)" if logy else ""),
+        yr.replace("\\n", "\n"),
+        "set lmargin 12",
+        "set rmargin 2",
+        "set multiplot title \"%s: where swapped-out pages went "
+        "(means of ok runs; 4K pages; a missing bar is 0)\"" % w,
+        "set key at screen 0.5, screen 0.935 center top horizontal maxcols 4 width -12 "
+        "samplen 2",
+        "set tmargin at screen 0.88",
+        "set bmargin at screen 0.53",
+        "unset xtics",
+        panel(BASE, 2, False),
+        "unset key",
+        "set tmargin at screen 0.51",
+        "set bmargin at screen 0.16",
+        "set xtics rotate by 35 right nomirror",
+        panel(PATCHED, 6, True),
+        "unset multiplot"])
+    return pl.run("%s-counters" % w, rows,
+                  ["config"] + ["%s_%s" % (k, n) for k in (BASE, PATCHED)
+                                for n in ("whole_pages", "fallback_pages",
+                                          "zswpout", "pswpout")],
+                  body, h=760)
+
+
+# --- report ------------------------------------------------------------------
+
+def header_section(meta, model, title, doc_header):
+    out = ["# %s\n\n" % title]
+    if doc_header:
+        out.append(doc_header.rstrip() + "\n\n")
+    st, fi = meta.get("started"), meta.get("finished")
+    dur = ""
+    try:
+        a = datetime.datetime.fromisoformat(str(st).replace("Z", "+00:00"))
+        b = datetime.datetime.fromisoformat(str(fi).replace("Z", "+00:00"))
+        dur = " (%s)" % str(b - a).split(".")[0]
+    except (ValueError, TypeError):
+        pass
+    host, guest = meta.get("host") or {}, meta.get("guest") or {}
+
+    def kv(d):
+        return ", ".join("%s %s" % (k, v) for k, v in d.items()) \
+            if isinstance(d, dict) else str(d)
+    lines = [
+        ("Results", "`%s`" % model.res),
+        ("Command", "`%s`" % meta["command"] if meta.get("command") else ""),
+        ("Config", "`%s`%s" % (meta.get("config"), " (quick)" if meta.get("quick")
+                               else "") if meta.get("config") else ""),
+        ("Started / finished", "%s / %s%s" % (st or "?", fi or "?", dur)),
+        ("Iterations", str(meta.get("iterations", "?"))),
+        ("Host", kv(host)),
+        ("Guest", kv(guest)),
+        ("Runs", "%d files: %d ok, %d failed%s" % (
+            len(model.runs) + len(model.bad), len(model.ok_runs),
+            len(model.failed), ", %d unreadable" % len(model.bad)
+            if model.bad else "")),
+    ]
+    out.append(md_table(["", ""], [[a, b] for a, b in lines if b], ["l", "l"]))
+    out.append("\n" + EMULATION_NOTE + "\n\n")
+    ks = meta.get("kernels") or {}
+    if isinstance(ks, dict) and ks:
+        rows = [[k, (v or {}).get("uname", ""), "`%s`" % (v or {})["commit"]
+                 if (v or {}).get("commit") else ""]
+                for k, v in sorted(ks.items(),
+                                   key=lambda kv_: order_key(KERNEL_ORDER, kv_[0]))
+                if isinstance(v, dict) or v is None]
+        out.append(md_table(["kernel", "uname", "commit"], rows, ["l", "l", "l"]))
+        out.append("\n")
+    series = meta.get("series")
+    if isinstance(series, list) and series:
+        out.append("<details><summary>Patch series (%d patches)</summary>\n\n"
+                   % len(series))
+        out.extend("%d. %s\n" % (i + 1, p) for i, p in enumerate(series))
+        out.append("\n</details>\n\n")
+    out.append(SIGNIFICANCE_NOTE + "\n\n")
+    return "".join(out)
+
+
+def build(args):
+    res = args.res.rstrip("/") or "/"
+    if not os.path.isdir(res):
+        die("%s: not a directory" % res)
+    meta = load_meta(res)
+    runs, bad = load_runs(res)
+    model = Model(res, meta, runs, bad)
+    out_path = args.out or os.path.join(res, "report.md")
+    plots_dir = args.plots or os.path.join(res, "plots")
+    rel = os.path.relpath(os.path.abspath(plots_dir),
+                          os.path.dirname(os.path.abspath(out_path)))
+    rel = rel.replace(os.sep, "/")
+    doc_header = None
+    if args.doc_header:
+        try:
+            with open(args.doc_header, encoding="utf-8") as f:
+                doc_header = f.read()
+        except OSError as e:
+            die("--doc-header: %s" % e)
+    pl = Plotter(plots_dir, rel, not args.no_plots)
+
+    md = [header_section(meta, model, args.title, doc_header)]
+
+    # overview of the primary metric
+    per_wl = {}
+    for w in model.workloads:
+        per_wl[w] = workload_summary(model, w)
+    ov = []
+    for w in model.workloads:
+        pm, _, t = per_wl[w]
+        ov.append([w, pm, len(model.cells(w)), t["better"], t["worse"],
+                   t["no-change"] + t["changed"], t["not-tested"]])
+    md.append("## Overview\n\n")
+    md.append(md_table(["workload", "primary metric", "configs",
+                        "significantly better", "significantly worse",
+                        "no significant change", "not tested"], ov))
+    md.append("\n")
+
+    md.append("## Ceilings\n\n### Block devices (fio)\n\n")
+    fio_md, fio_data = fio_sections(res)
+    md.append(fio_md + "\n")
+    md.append("### Compressors (compbench)\n\n")
+    cb, cb_notes = load_compbench(res)
+    md.append(compbench_section(cb, cb_notes) + "\n")
+
+    md.append("## zswap vs its ceiling\n\n")
+    zc_md, zc_data = zswap_ceiling_section(model, cb)
+    md.append(zc_md + "\n")
+
+    md.append("## Corpus\n\n")
+    corp_md, corp = corpus_section(res)
+    md.append(corp_md + "\n")
+
+    for w in model.workloads:
+        pm, table, _ = per_wl[w]
+        md.append("## Workload %s\n\n" % w)
+        params = {}
+        for r in model.ok_runs:
+            if r.workload == w:
+                for k, v in r.params.items():
+                    if k != "effective_limit":
+                        params.setdefault(k, [])
+                        if v not in params[k]:
+                            params[k].append(v)
+        if params:
+            md.append("Parameters: " + ", ".join(
+                "%s=%s" % (k, "/".join(str(x) for x in v))
+                for k, v in params.items()) + ".\n\n")
+        md.append("Primary metric: `%s` (%s is better).\n\n"
+                  % (pm, direction(pm) or "?"))
+        md.append(table + "\n")
+        if pl.on:
+            for m in (pm, "sys_s") if pm != "sys_s" else (pm,):
+                img = plot_metric(pl, model, w, m)
+                if img:
+                    md.append(img + "\n")
+        md.append("### %s counters\n\n" % w)
+        md.append(workload_counters(model, w) + "\n")
+        if pl.on:
+            img = plot_counters(pl, model, w)
+            if img:
+                md.append(img + "\n")
+
+    md.append("## Gaps\n\n")
+    gaps_md, gaps_data = gaps_section(model)
+    md.append(gaps_md + "\n")
+
+    md.append("## Failures\n\n")
+    if not model.failed and not model.bad:
+        md.append("None: every run reported ok.\n\n")
+    else:
+        rows = [[os.path.basename(r.path), r.workload, r.backend, r.size,
+                 r.kernel, "" if r.iteration is None else r.iteration,
+                 str(r.error) if r.error is not None else "(no error given)"]
+                for r in sorted(model.failed, key=lambda r: (r.cfg, r.iteration or 0))]
+        rows += [[os.path.basename(f), "", "", "", "", "", "unreadable: " + e]
+                 for f, e in model.bad]
+        md.append("Excluded from all statistics.\n\n")
+        md.append(md_table(["file", "workload", "backend", "size", "kernel",
+                            "iteration", "error"], rows,
+                           ["l", "l", "l", "r", "l", "r", "l"]))
+        md.append("\n")
+
+    if pl.note:
+        md.append("## Plots\n\n" + pl.note + "\n\n")
+    elif pl.failed:
+        md.append("## Plots\n\n%d plot(s) failed: %s\n\n"
+                  % (len(pl.failed), ", ".join("`%s`" % f for f in pl.failed)))
+
+    md.append("---\nGenerated by `bench/report/report.py` on %s.\n"
+              % datetime.datetime.now(datetime.timezone.utc)
+              .strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("".join(md))
+
+    summary = {
+        "schema": "lfswap-bench-summary/1",
+        "generated": datetime.datetime.now(datetime.timezone.utc)
+        .strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "results": os.path.abspath(res),
+        "meta": meta,
+        "significance_rule": "ranges [min,max] do not overlap, n>=2 both sides",
+        "runs": {"total": len(runs) + len(bad), "ok": len(model.ok_runs),
+                 "failed": len(model.failed), "unreadable": len(bad)},
+        "configs": [model.configs[k] for k in sorted(
+            model.configs, key=lambda k: (order_key(WORKLOAD_ORDER, k[0]),
+                                          order_key(BACKEND_ORDER, k[1]),
+                                          size_key(k[2]),
+                                          order_key(KERNEL_ORDER, k[3])))],
+        "comparisons": model.comparisons(),
+        "zswap_vs_ceiling": zc_data,
+        "gaps": gaps_data,
+        "ceilings": {"fio": fio_data, "compbench": cb},
+        "corpus": corp,
+        "failures": [{"file": os.path.relpath(r.path, res), "workload": r.workload,
+                      "backend": r.backend, "size": r.size, "kernel": r.kernel,
+                      "iteration": r.iteration, "error": r.error}
+                     for r in model.failed] +
+                    [{"file": os.path.relpath(f, res), "error": "unreadable: " + e}
+                     for f, e in bad],
+        "plots": [os.path.relpath(p, res) for p in pl.made],
+    }
+    with open(os.path.join(res, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(clean_json(summary), f, indent=1, allow_nan=False)
+        f.write("\n")
+
+    print("report: %s" % out_path)
+    print("summary: %s" % os.path.join(res, "summary.json"))
+    if pl.on:
+        print("plots: %d in %s" % (len(pl.made), plots_dir))
+    elif pl.note:
+        print(pl.note)
+    if pl.failed:
+        die("%d gnuplot call(s) failed: %s" % (len(pl.failed), ", ".join(pl.failed)),
+            3)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("res", metavar="RES", help="results directory of `make bench`")
+    ap.add_argument("--out", help="markdown report (default RES/report.md)")
+    ap.add_argument("--plots", help="plot directory (default RES/plots)")
+    ap.add_argument("--title", default=DEFAULT_TITLE)
+    ap.add_argument("--doc-header", metavar="FILE",
+                    help="markdown inserted right under the title")
+    ap.add_argument("--no-plots", action="store_true", help="skip gnuplot")
+    build(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
