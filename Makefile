@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series \
-	export verify-series feature-matrix baseline-table clean distclean
+	export verify-series feature-matrix baseline-table bench bench-publish clean distclean
 
 help:
 	@echo "lfswap make targets:"
@@ -16,6 +16,9 @@ help:
 	@echo "                       workload with 64K mTHP and zswap, print what happened"
 	@echo "  make test            build the patched debug kernel and all tests, run them in the"
 	@echo "                       guest; ends with 'N passed, N failed, N skipped'"
+	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
+	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf"
+	@echo "  make bench-publish   a full bench run that also writes docs/performance.md"
 	@echo "  make vm              interactive shell in the guest (KERNEL=patched|baseline FLAVOUR=debug|perf)"
 	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code"
 	@echo "  make prepare         install the pinned source, apply patches/series (git am)"
@@ -53,6 +56,13 @@ test:
 
 run:
 	$(S)/run.sh
+
+BENCH_OPTS = $(if $(filter 1,$(QUICK)),--quick) $(if $(CONFIG),--config $(CONFIG))
+bench:
+	$(S)/bench.sh $(BENCH_OPTS)
+
+bench-publish:
+	$(S)/bench.sh $(BENCH_OPTS) --publish
 
 vm: deps
 	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel

@@ -98,10 +98,33 @@ boot() {	# boot NAME KERNEL TIMEOUT COMMAND...: one guest, results in boots/NAME
 	return 0
 }
 
+# collect BOOT KERNEL ITERATION BACKEND CONFIGS: the boot's raw runs become
+# runs/*.json; a configuration the boot never reached is a failed run.
+collect() {
+	local boot=$1 k=$2 iter=$3 b=$4 c name raw
+	for c in $5; do
+		name=$k-${c%%:*}-$b-${c#*:}-i$iter
+		raw=$res/boots/$boot/raw/$name
+		if [ -f "$raw/run.env" ]; then
+			python3 "$LFS_ROOT/bench/guest/mkrun.py" "$raw" "$res/runs/$name.json" ||
+				die "bench/guest/mkrun.py failed on $raw"
+		else
+			python3 - "$res/runs/$name.json" "$k" "$iter" "${c%%:*}" "$b" "${c#*:}" "$res/boots/$boot.log" <<'PY'
+import json, sys
+out, k, it, w, b, s, log = sys.argv[1:]
+json.dump({"schema": "lfswap-bench-run/1", "kernel": k, "iteration": int(it), "workload": w,
+           "backend": b, "size": s, "params": {}, "ok": False,
+           "error": "the boot ended before this run (log: %s)" % log,
+           "metrics": {}, "counters": {}, "derived": {}}, open(out, "w"), indent=1)
+PY
+		fi
+	done
+}
+
 # --- ceilings ---------------------------------------------------------------
 if [ "$CEILINGS" = 1 ]; then
 	"$bin/lfs-compbench" --data "$data" --units "$COMPBENCH_UNITS" --algos "$COMPBENCH_ALGOS" \
-		--label native --json "$res/ceilings/compbench-native.json" >"$res/ceilings/compbench-native.txt" ||
+		--max-bytes "$COMPBENCH_BYTES" --label native --json "$res/ceilings/compbench-native.json" >"$res/ceilings/compbench-native.txt" ||
 		die "lfs-compbench failed natively (output: $res/ceilings/compbench-native.txt)"
 	note "$(elapsed) ceilings boot (fio and compressors in the guest, baseline kernel)"
 	boot ceilings baseline 900 "$LFS_ROOT/bench/guest/ceilings.sh" "$boot_conf"
@@ -131,7 +154,7 @@ for iter in $(seq 1 "$ITERATIONS"); do
 		for k in $order; do
 			note "$(elapsed) iteration $iter/$ITERATIONS, $b, $k:$cfgs"
 			boot "$k-$b-i$iter" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$cfgs" /mnt/results
-			cp "$res/boots/$k-$b-i$iter/runs/"*.json "$res/runs/" 2>/dev/null || true
+			collect "$k-$b-i$iter" "$k" "$iter" "$b" "$cfgs"
 		done
 	done
 done

@@ -4,12 +4,15 @@
 # (lfs-compbench): the fastest zswap could compress and decompress here.
 #   ceilings.sh BOOT_CONF     results in $LFS_RESULTS/ceilings/
 set -u
+# Exported, so ceilings-fio.sh sees the FIO_* settings.
+set -a
 # shellcheck source=/dev/null
 . "$1"
+set +a
 out=$LFS_RESULTS/ceilings
 mkdir -p "$out"
 rc=0
-FIO_QUICK=$FIO_QUICK "$LFS_ROOT/bench/guest/ceilings-fio.sh" "$out" || rc=1
+"$LFS_ROOT/bench/guest/ceilings-fio.sh" "$out" || rc=1
 "$LFS_BENCH_BIN/lfs-compbench" --data "$USEMEM_DATA" --units "$COMPBENCH_UNITS" --algos "$COMPBENCH_ALGOS" \
-	--label guest --json "$out/compbench-guest.json" || rc=1
+	--max-bytes "$COMPBENCH_BYTES" --label guest --json "$out/compbench-guest.json" || rc=1
 exit $rc

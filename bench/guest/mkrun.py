@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write one benchmark run as JSON (schema lfswap-bench-run/1).
 
-Called by run-boot.sh in the guest after each workload with the counter
-snapshots taken before and after it ("name value" lines), the peaks the
-sampler saw, and the workload's own JSON (lfs-usemem --json, or
-kbuild.sh's). Counters are deltas over the run; *_max are peaks.
+scripts/bench.sh runs it on the host for every raw/NAME directory that
+run-boot.sh wrote in the guest: run.env (what ran, its parameters and
+error), the counter snapshots taken before and after the workload ("name
+value" lines), the peaks the sampler saw, and the workload's own JSON
+(lfs-usemem --json, or kbuild.sh's). Counters are deltas over the run;
+*_max are peaks; a few gauges are reported as their end value.
+
+    mkrun.py RAW_DIR OUT.json
 """
 import argparse
 import json
 import os
-import platform
 
 PAGE = 4096
 # Gauges: reported as their value after the run, not as a delta.
@@ -39,16 +42,31 @@ def size_kb(size):
     return n * 1024 if size.endswith("M") else n
 
 
+def read_env(path):
+    env, params = {}, {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("=")
+            if k.startswith("param."):
+                params[k[6:]] = v
+            elif k:
+                env[k] = v
+    return env, params
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    for a in ("kernel", "workload", "backend", "size", "before", "after",
-              "peaks", "workload-json", "out"):
-        ap.add_argument("--" + a, required=True)
-    ap.add_argument("--iteration", type=int, required=True)
-    ap.add_argument("--elapsed", type=float, required=True)
-    ap.add_argument("--error", default="")
-    ap.add_argument("--param", action="append", default=[])
-    a = ap.parse_args()
+    ap = argparse.ArgumentParser(description="raw run directory -> run JSON")
+    ap.add_argument("raw", help="raw/NAME directory written by run-boot.sh")
+    ap.add_argument("out", help="run JSON to write")
+    args = ap.parse_args()
+    env, params = read_env(os.path.join(args.raw, "run.env"))
+    a = argparse.Namespace(
+        kernel=env["kernel"], iteration=int(env["iteration"]), workload=env["workload"],
+        backend=env["backend"], size=env["size"], elapsed=float(env["elapsed"]),
+        error=env.get("error", ""), uname=env.get("uname", ""),
+        before=os.path.join(args.raw, "before"), after=os.path.join(args.raw, "after"),
+        peaks=os.path.join(args.raw, "peaks"), workload_json=os.path.join(args.raw, "workload.json"),
+        out=args.out)
 
     before, after = read_kv(a.before), read_kv(a.after)
     counters = {}
@@ -64,10 +82,6 @@ def main():
         with open(a.workload_json) as f:
             wl = json.load(f)
 
-    params = {}
-    for p in a.param:
-        k, _, v = p.partition("=")
-        params[k] = v
     params.update({k: wl[k] for k in ("procs", "size_mib", "pattern", "data_mib", "passes") if k in wl})
     if a.workload == "kbuild":
         for k in ("procs", "usemem_size", "data"):
@@ -77,13 +91,15 @@ def main():
         params.pop("kbuild_jobs", None)
         params["working_set_mib"] = wl.get("procs", 0) * wl.get("size_mib", 0)
     if a.backend.startswith("zswap"):
-        params["effective_limit"] = ("memory.max %s holds the workload and the zswap pool "
-                                     "(the pool is charged to the memcg)" % params.get("memcg_max"))
+        params["effective_limit"] = ("memory.max %s holds the workload and the zswap pool, "
+                                     "which memory.zswap.max caps at %.0f MiB"
+                                     % (params.get("memcg_max"), int(params.get("zswap_memcg_max", 0)) / 2**20))
     elif a.backend == "zram":
         params["effective_limit"] = ("memory.max %s holds the workload only; zram's "
                                      "compressed memory is not charged to the memcg" % params.get("memcg_max"))
     else:
         params.pop("zswap_max_pool_percent", None)
+        params.pop("zswap_memcg_max", None)
         params["effective_limit"] = "memory.max %s holds the workload only" % params.get("memcg_max")
 
     # Time: the workload's own clock when it has one, else the wall clock
@@ -117,7 +133,7 @@ def main():
         err = "%d pages read back wrong" % wl["bad_pages"]
     if not err and counters.get("memcg.events.oom_kill"):
         err = "OOM kill in the memcg"
-    run = {"schema": "lfswap-bench-run/1", "kernel": a.kernel, "uname": platform.release(),
+    run = {"schema": "lfswap-bench-run/1", "kernel": a.kernel, "uname": a.uname,
            "iteration": a.iteration, "workload": a.workload, "size": a.size,
            "backend": a.backend, "params": params, "ok": err is None, "error": err,
            "metrics": m, "counters": counters, "derived": d}

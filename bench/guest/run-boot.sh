@@ -9,9 +9,10 @@
 # WORKLOAD:SIZE it sets up the backend afresh (a new swap device, zswap
 # with its compressor), makes SIZE the only anonymous THP size, runs the
 # workload in a memcg below its working set, and writes
-# OUTDIR/runs/KERNEL-WORKLOAD-BACKEND-SIZE-iITERATION.json (schema
-# lfswap-bench-run/1, see bench/README.md). A failed run is recorded with
-# "ok": false and the boot goes on; the exit code is the number of failed
+# OUTDIR/raw/KERNEL-WORKLOAD-BACKEND-SIZE-iITERATION/ (counter snapshots,
+# peaks, the workload's JSON, run.env), which scripts/bench.sh turns into a
+# run JSON with bench/guest/mkrun.py. A failed run is recorded with its
+# error and the boot goes on; the exit code is the number of failed
 # runs (capped at 100).
 set -u
 [ $# -eq 6 ] || { echo "usage: run-boot.sh CONF KERNEL ITERATION BACKEND 'WORKLOAD:SIZE ...' OUTDIR" >&2; exit 2; }
@@ -22,7 +23,7 @@ conf=$1 kernel=$2 iter=$3 backend=$4 configs=$5 out=$6
 BIN=${LFS_BENCH_BIN:-$LFS_ROOT/build/bench/bin}
 G=$LFS_ROOT/bench/guest
 Z=/sys/kernel/debug/zswap
-mkdir -p "$out/runs" "$out/logs"
+mkdir -p "$out/raw" "$out/logs"
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 failed=0
 
@@ -48,36 +49,36 @@ backend_down() {
 	swap_off_all
 }
 
-# Every counter a run reports, "name value" per line.
+# Every counter a run reports, "name value" per line. One process per
+# source: a fork costs tens of milliseconds under TCG.
 snap() {
 	{
 		grep -E '^(pswp|zswp|pgmajfault|pgfault|pgscan_|pgsteal_|thp_|swap_ra|workingset_refault_anon|workingset_restore_anon|pgrefill)' /proc/vmstat
-		for f in "$THP"/hugepages-*kB/stats/*; do
-			[ -f "$f" ] || continue
-			d=${f#"$THP"/hugepages-}
-			echo "${d%%/*}.${f##*/} $(cat "$f")"
-		done
-		for f in "$Z"/*; do
-			[ -f "$f" ] && echo "zswap.${f##*/} $(cat "$f")"
-		done
+		# .../hugepages-64kB/stats/swpout:12 -> 64kB.swpout 12
+		grep -H . "$THP"/hugepages-*kB/stats/* | sed -E 's|.*/hugepages-([0-9]+kB)/stats/([^:]+):|\1.\2 |'
+		grep -H . "$Z"/* 2>/dev/null | sed -E 's|.*/([^/:]+):|zswap.\1 |'
 		awk '{ print "memcg." $1, $2 }' "$cg/memory.stat"
 		awk '{ print "cpu." $1, $2 }' "$cg/cpu.stat"
-		echo "memcg.events.oom_kill $(awk '$1 == "oom_kill" { print $2 }' "$cg/memory.events")"
-		echo "memcg.events.max $(awk '$1 == "max" { print $2 }' "$cg/memory.events")"
+		awk '$1 == "oom_kill" || $1 == "max" { print "memcg.events." $1, $2 }' "$cg/memory.events"
 	} >"$1" 2>/dev/null
 }
 
-# Peaks of the gauges while the workload runs, sampled every 0.5 s.
+# Peaks of the gauges while the workload runs, sampled every 0.5 s with
+# shell builtins only (no forks but sleep).
 sampler() {
-	local sp=0 pool=0 zc=0 sc=0 mc=0 v
+	local f i v
+	local -a files=("$Z/stored_pages" "$Z/pool_total_size" "$cg/memory.zswap.current" "$cg/memory.swap.current" "$cg/memory.current")
+	local -a names=(zswap.stored_pages_max zswap.pool_total_size_max memcg.zswap_current_max memcg.swap_current_max memcg.memory_current_max)
+	local -a max=(0 0 0 0 0)
 	while :; do
-		v=$(cat "$Z/stored_pages" 2>/dev/null || echo 0); [ "$v" -gt "$sp" ] && sp=$v
-		v=$(cat "$Z/pool_total_size" 2>/dev/null || echo 0); [ "$v" -gt "$pool" ] && pool=$v
-		v=$(cat "$cg/memory.zswap.current" 2>/dev/null || echo 0); [ "$v" -gt "$zc" ] && zc=$v
-		v=$(cat "$cg/memory.swap.current" 2>/dev/null || echo 0); [ "$v" -gt "$sc" ] && sc=$v
-		v=$(cat "$cg/memory.current" 2>/dev/null || echo 0); [ "$v" -gt "$mc" ] && mc=$v
-		printf 'zswap.stored_pages_max %s\nzswap.pool_total_size_max %s\nmemcg.zswap_current_max %s\nmemcg.swap_current_max %s\nmemcg.memory_current_max %s\n' \
-			"$sp" "$pool" "$zc" "$sc" "$mc" >"$1.tmp" && mv "$1.tmp" "$1"
+		for i in 0 1 2 3 4; do
+			f=${files[$i]}
+			v=0
+			[ -r "$f" ] && read -r v <"$f"
+			[ "$v" -gt "${max[$i]}" ] 2>/dev/null && max[i]=$v
+		done
+		for i in 0 1 2 3 4; do echo "${names[$i]} ${max[$i]}"; done >"$1.tmp"
+		mv -f "$1.tmp" "$1"
 		sleep 0.5
 	done
 }
@@ -99,6 +100,16 @@ run_one() {
 	*) limit=$USEMEM_MEMCG_MAX ;;
 	esac
 	echo "$limit" >"$cg/memory.max"
+	# zswap's pool is charged to the memcg: without a zswap limit, 4K pages
+	# of compressible data fill memory.max with compressed copies and the
+	# workload stalls (6.12 writes back too slowly to make room).
+	zlimit=max
+	case $backend in
+	zswap-*)
+		zlimit=$(($(numfmt --from=iec "$limit") * ZSWAP_MEMCG_PERCENT / 100))
+		echo "$zlimit" >"$cg/memory.zswap.max"
+		;;
+	esac
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	snap "$w/before"
@@ -124,14 +135,24 @@ run_one() {
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	snap "$w/after"
-	python3 "$G/mkrun.py" --kernel "$kernel" --iteration "$iter" --workload "$workload" \
-		--backend "$backend" --size "$size" --elapsed "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
-		--before "$w/before" --after "$w/after" --peaks "$w/peaks" \
-		--workload-json "$w/workload.json" --error "$err" \
-		--param "memcg_max=$limit" --param "procs=$USEMEM_PROCS" --param "usemem_size=$USEMEM_SIZE" \
-		--param "kbuild_jobs=$KBUILD_JOBS" --param "data=$USEMEM_DATA" \
-		--param "zswap_max_pool_percent=$ZSWAP_MAX_POOL_PERCENT" \
-		--out "$out/runs/$name.json" || err=${err:-"mkrun.py failed"}
+	# Raw material only: scripts/bench.sh turns it into runs/NAME.json on
+	# the host (bench/guest/mkrun.py; python3 start-up under TCG costs
+	# seconds per run).
+	local raw=$out/raw/$name
+	mkdir -p "$raw"
+	cp "$w/before" "$w/after" "$raw/"
+	cp "$w/peaks" "$raw/" 2>/dev/null || : >"$raw/peaks"
+	cp "$w/workload.json" "$raw/" 2>/dev/null || true
+	{
+		echo "kernel=$kernel"; echo "iteration=$iter"; echo "workload=$workload"
+		echo "backend=$backend"; echo "size=$size"; echo "uname=$(uname -r)"
+		echo "elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+		echo "error=$err"
+		echo "param.memcg_max=$limit"; echo "param.zswap_memcg_max=$zlimit"
+		echo "param.procs=$USEMEM_PROCS"; echo "param.usemem_size=$USEMEM_SIZE"
+		echo "param.kbuild_jobs=$KBUILD_JOBS"; echo "param.data=${USEMEM_DATA##*/}"
+		echo "param.zswap_max_pool_percent=$ZSWAP_MAX_POOL_PERCENT"
+	} >"$raw/run.env"
 	[ -z "$err" ] || { failed=$((failed + 1)); echo "FAILED $name: $err"; }
 	cg_del lfswap-bench
 	backend_down
