@@ -40,7 +40,9 @@ conf=$(cd "$(dirname "$conf")" && pwd)/$(basename "$conf")
 export LFS_ROOT
 # shellcheck source=/dev/null
 . "$conf"
-[ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$([ "$quick" = 1 ] && echo -quick)
+suffix=""
+[ "$quick" = 0 ] || suffix=-quick
+[ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$suffix
 mkdir -p "$res/runs" "$res/boots" "$res/ceilings" "$res/corpus"
 res=$(cd "$res" && pwd)
 t_start=$(date +%s)
