@@ -90,19 +90,6 @@ struct cb_result {
 
 static const char *prog = "lfs-compbench";
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(LFS_EXIT_ERROR);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -161,19 +148,19 @@ static int parse_units(const char *arg, size_t *units)
 	int n = 0;
 
 	if (!s)
-		die("out of memory");
+		lfs_die("out of memory");
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		size_t u = lfs_parse_size(tok);
 
 		if (!u || (u & (u - 1)) || u < CB_MIN_UNIT || u > CB_MAX_UNIT)
-			die("bad unit '%s': must be a power of two from 4K to 2M", tok);
+			lfs_die("bad unit '%s': must be a power of two from 4K to 2M", tok);
 		if (n == CB_MAX_UNITS)
-			die("too many units (max %d)", CB_MAX_UNITS);
+			lfs_die("too many units (max %d)", CB_MAX_UNITS);
 		units[n++] = u;
 	}
 	free(s);
 	if (!n)
-		die("empty --units list");
+		lfs_die("empty --units list");
 	return n;
 }
 
@@ -183,7 +170,7 @@ static int parse_algos(const char *arg, struct cb_algo_spec *algos)
 	int n = 0;
 
 	if (!s)
-		die("out of memory");
+		lfs_die("out of memory");
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct cb_algo_spec a;
 		char *colon = strchr(tok, ':');
@@ -204,7 +191,7 @@ static int parse_algos(const char *arg, struct cb_algo_spec *algos)
 			minl = ZSTD_minCLevel();
 			maxl = ZSTD_maxCLevel();
 		} else {
-			die("unknown algorithm '%s' (known: lz4, lz4hc, zstd)", tok);
+			lfs_die("unknown algorithm '%s' (known: lz4, lz4hc, zstd)", tok);
 		}
 		if (colon) {
 			char *end;
@@ -213,17 +200,17 @@ static int parse_algos(const char *arg, struct cb_algo_spec *algos)
 			errno = 0;
 			l = strtol(colon + 1, &end, 10);
 			if (errno || end == colon + 1 || *end || l < minl || l > maxl)
-				die("bad level '%s' for %s (%d..%d)", colon + 1,
+				lfs_die("bad level '%s' for %s (%d..%d)", colon + 1,
 				    a.name, minl, maxl);
 			a.level = (int)l;
 		}
 		if (n == CB_MAX_ALGOS)
-			die("too many algorithms (max %d)", CB_MAX_ALGOS);
+			lfs_die("too many algorithms (max %d)", CB_MAX_ALGOS);
 		algos[n++] = a;
 	}
 	free(s);
 	if (!n)
-		die("empty --algos list");
+		lfs_die("empty --algos list");
 	return n;
 }
 
@@ -237,28 +224,28 @@ static void *read_data(const char *path, size_t max, size_t align, size_t *len)
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		die("cannot open %s: %s", path, strerror(errno));
+		lfs_die("cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st))
-		die("cannot stat %s: %s", path, strerror(errno));
+		lfs_die("cannot stat %s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		die("%s is not a regular file", path);
+		lfs_die("%s is not a regular file", path);
 	want = (size_t)st.st_size < max ? (size_t)st.st_size : max;
 	want -= want % align;
 	if (!want)
-		die("%s: %lld bytes, need at least %zu", path,
+		lfs_die("%s: %lld bytes, need at least %zu", path,
 		    (long long)st.st_size, align);
 	buf = malloc(want);
 	if (!buf)
-		die("cannot allocate %zu bytes", want);
+		lfs_die("cannot allocate %zu bytes", want);
 	while (got < want) {
 		ssize_t r = read(fd, buf + got, want - got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			die("read %s: %s", path, strerror(errno));
+			lfs_die("read %s: %s", path, strerror(errno));
 		if (!r)
-			die("%s: file shrank while reading", path);
+			lfs_die("%s: file shrank while reading", path);
 		got += r;
 	}
 	close(fd);
@@ -363,7 +350,7 @@ static void run_one(struct cb_ctx *c, const struct cb_algo_spec *a, size_t unit,
 	comp = malloc(n * bound);
 	csize = calloc(n, sizeof(*csize));
 	if (!comp || !csize)
-		die("cannot allocate %zu bytes for compressed data", n * bound);
+		lfs_die("cannot allocate %zu bytes for compressed data", n * bound);
 	/* Fault the buffers in outside the timed loops. */
 	memset(comp, 0, n * bound);
 	memset(out, 0, len);
@@ -378,7 +365,7 @@ static void run_one(struct cb_ctx *c, const struct cb_algo_spec *a, size_t unit,
 			csize[i] = compress_unit(c, a, data + i * unit, unit,
 						 comp + i * bound, bound);
 			if (!csize[i])
-				die("%s: compression of unit %zu failed", a->name, i);
+				lfs_die("%s: compression of unit %zu failed", a->name, i);
 		}
 		elapsed += now() - t;
 		cpu += cpu_now() - cpu0;
@@ -493,7 +480,7 @@ static void write_json(const char *path, const char *label, const char *data,
 	int i;
 
 	if (!f)
-		die("cannot create %s: %s", path, strerror(errno));
+		lfs_die("cannot create %s: %s", path, strerror(errno));
 	cpu_model(cpu, sizeof(cpu));
 	fprintf(f, "{\"schema\":\"%s\",\"label\":", CB_SCHEMA);
 	json_str(f, label);
@@ -521,7 +508,7 @@ static void write_json(const char *path, const char *label, const char *data,
 	}
 	fprintf(f, "\n]}\n");
 	if (ferror(f) | fclose(f))
-		die("write %s failed", path);
+		lfs_die("write %s failed", path);
 }
 
 int main(int argc, char **argv)
@@ -549,6 +536,8 @@ int main(int argc, char **argv)
 	int nu, na, i, j, nr = 0, opt, disturbed = 0;
 	char *end;
 
+	lfs_init(prog);
+
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -565,12 +554,12 @@ int main(int argc, char **argv)
 			min_time = strtod(optarg, &end);
 			if (errno || end == optarg || *end || min_time < 0 ||
 			    min_time > 3600)
-				die("bad --min-time '%s' (seconds, 0..3600)", optarg);
+				lfs_die("bad --min-time '%s' (seconds, 0..3600)", optarg);
 			break;
 		case 'm':
 			max_bytes = lfs_parse_size(optarg);
 			if (!max_bytes)
-				die("bad --max-bytes '%s'", optarg);
+				lfs_die("bad --max-bytes '%s'", optarg);
 			break;
 		case 'j':
 			json_path = optarg;
@@ -578,7 +567,7 @@ int main(int argc, char **argv)
 		case 'l':
 			label = optarg;
 			if (!*label)
-				die("empty --label");
+				lfs_die("empty --label");
 			break;
 		case 'h':
 			usage(stdout);
@@ -611,7 +600,7 @@ int main(int argc, char **argv)
 	ctx.zd = ZSTD_createDCtx();
 	ctx.lz4hc_state = malloc(LZ4_sizeofStateHC());
 	if (!out || !res || !ctx.zc || !ctx.zd || !ctx.lz4hc_state)
-		die("out of memory");
+		lfs_die("out of memory");
 
 	printf("data %s: %zu bytes (%.1f MiB), min-time %.2fs, lz4 %s, zstd %s\n",
 	       data_path, len, len / MIB, min_time, LZ4_versionString(),

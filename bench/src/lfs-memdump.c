@@ -68,19 +68,6 @@ struct block {
 	int map;
 };
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(LFS_EXIT_ERROR);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -109,7 +96,7 @@ static void write_all(int fd, const void *buf, size_t len, const char *path)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			die("write %s: %s", path, strerror(errno));
+			lfs_die("write %s: %s", path, strerror(errno));
 		p += w;
 		len -= w;
 	}
@@ -175,7 +162,7 @@ static int read_maps(pid_t pid, struct mapping **out)
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "r");
 	if (!f)
-		die("cannot open %s: %s", path, strerror(errno));
+		lfs_die("cannot open %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long start, end, off, inode;
 		char perms[8], dev[16], name[4096] = "";
@@ -198,7 +185,7 @@ static int read_maps(pid_t pid, struct mapping **out)
 			cap = cap ? cap * 2 : 64;
 			m = realloc(m, cap * sizeof(*m));
 			if (!m)
-				die("out of memory");
+				lfs_die("out of memory");
 		}
 		m[n].start = start;
 		m[n].end = end;
@@ -255,7 +242,7 @@ static size_t collect_blocks(int pm, struct mapping *m, int nm,
 
 	ent = malloc(PAGES_PER_BLOCK * 1024 * sizeof(*ent));
 	if (!ent)
-		die("out of memory");
+		lfs_die("out of memory");
 	*edge_pages = 0;
 	for (i = 0; i < nm; i++) {
 		uint64_t first = (m[i].start + BLOCK - 1) & ~(BLOCK - 1);
@@ -287,7 +274,7 @@ static size_t collect_blocks(int pm, struct mapping *m, int nm,
 					cap = cap ? cap * 2 : 1024;
 					b = realloc(b, cap * sizeof(*b));
 					if (!b)
-						die("out of memory");
+						lfs_die("out of memory");
 				}
 				b[n].addr = a + k * PAGE;
 				b[n].map = i;
@@ -319,12 +306,14 @@ int main(int argc, char **argv)
 	long pidl;
 	pid_t pid;
 
+	lfs_init(prog);
+
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			max = lfs_parse_size(optarg);
 			if (!max)
-				die("bad --max '%s'", optarg);
+				lfs_die("bad --max '%s'", optarg);
 			break;
 		case 'r':
 			raw = true;
@@ -344,11 +333,11 @@ int main(int argc, char **argv)
 	errno = 0;
 	pidl = strtol(argv[optind], &end, 10);
 	if (errno || *end || pidl <= 0 || pidl > 0x7fffffff)
-		die("bad PID '%s'", argv[optind]);
+		lfs_die("bad PID '%s'", argv[optind]);
 	pid = (pid_t)pidl;
 	outpath = argv[optind + 1];
 	if (sysconf(_SC_PAGESIZE) != (long)PAGE)
-		die("only 4 KiB base pages are supported");
+		lfs_die("only 4 KiB base pages are supported");
 
 	read_comm(pid, comm, sizeof(comm));
 	nm = read_maps(pid, &maps);
@@ -359,14 +348,14 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	mem = open(path, O_RDONLY);
 	if (mem < 0)
-		die("cannot open %s: %s (need root, or same uid and kernel.yama.ptrace_scope=0)",
+		lfs_die("cannot open %s: %s (need root, or same uid and kernel.yama.ptrace_scope=0)",
 		    path, strerror(errno));
 	out = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (out < 0)
-		die("cannot create %s: %s", outpath, strerror(errno));
+		lfs_die("cannot create %s: %s", outpath, strerror(errno));
 	buf = malloc(BLOCK);
 	if (!buf)
-		die("out of memory");
+		lfs_die("out of memory");
 
 	if (raw) {
 		for (i = 0; i < nm && written < max; i++) {
@@ -432,12 +421,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: %ld unreadable pages skipped%s\n",
 			prog, unreadable, raw ? "" : " (with their 64K blocks)");
 	if (close(out))
-		die("write %s: %s", outpath, strerror(errno));
+		lfs_die("write %s: %s", outpath, strerror(errno));
 	close(mem);
 	free(buf);
 	free(maps);
 	if (!written)
-		die("no anonymous memory read from process %d (%s)", pid, comm);
+		lfs_die("no anonymous memory read from process %d (%s)", pid, comm);
 
 	printf("%d %s: %zu bytes anonymous (%ld zero pages, %d mappings)\n",
 	       pid, comm, written, zero_pages, used);
