@@ -195,10 +195,12 @@ note "$(elapsed) done: $nruns runs, $nbad failed, $failures boots with a non-zer
 note "report: $res/report.md"
 if [ "$publish" = 1 ]; then
 	rm -rf "$LFS_ROOT/docs/performance"
-	mkdir -p "$LFS_ROOT/docs/performance"
-	cp "$res/plots/"*.png "$LFS_ROOT/docs/performance/" 2>/dev/null || true
 	python3 "$LFS_ROOT/bench/report/report.py" "$res" --out "$LFS_ROOT/docs/performance.md" \
-		--plots "$LFS_ROOT/docs/performance" >/dev/null || die "writing docs/performance.md failed"
+		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
+		--doc-header "$LFS_ROOT/bench/report/performance-header.md" >/dev/null ||
+		die "writing docs/performance.md failed"
+	# The report and its PNGs are committed; the plot data stays in $res.
+	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
 	note "published: docs/performance.md, docs/performance/"
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

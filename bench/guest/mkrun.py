@@ -62,7 +62,8 @@ def main():
     env, params = read_env(os.path.join(args.raw, "run.env"))
     a = argparse.Namespace(
         kernel=env["kernel"], iteration=int(env["iteration"]), workload=env["workload"],
-        backend=env["backend"], size=env["size"], elapsed=float(env["elapsed"]),
+        backend=env["backend"], size=env["size"],
+        elapsed=float(env["t1"]) - float(env["t0"]) if "t0" in env else float(env["elapsed"]),
         error=env.get("error", ""), uname=env.get("uname", ""),
         before=os.path.join(args.raw, "before"), after=os.path.join(args.raw, "after"),
         peaks=os.path.join(args.raw, "peaks"), workload_json=os.path.join(args.raw, "workload.json"),

@@ -25,6 +25,8 @@ G=$LFS_ROOT/bench/guest
 Z=/sys/kernel/debug/zswap
 mkdir -p "$out/raw" "$out/logs"
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+uname=$(uname -r)
+: "${USEMEM_DATA_MAX:=8M}"
 failed=0
 
 # Swap and zswap for one run, from nothing: fresh slots, empty pool.
@@ -49,24 +51,33 @@ backend_down() {
 	swap_off_all
 }
 
-# Every counter a run reports, "name value" per line. One process per
-# source: a fork costs tens of milliseconds under TCG.
+# Every counter a run reports, "name value" per line, in one awk: a fork
+# costs ~0.1 s under TCG and a run takes two snapshots.
 snap() {
-	{
-		grep -E '^(pswp|zswp|pgmajfault|pgfault|pgscan_|pgsteal_|thp_|swap_ra|workingset_refault_anon|workingset_restore_anon|pgrefill)' /proc/vmstat
-		# .../hugepages-64kB/stats/swpout:12 -> 64kB.swpout 12
-		grep -H . "$THP"/hugepages-*kB/stats/* | sed -E 's|.*/hugepages-([0-9]+kB)/stats/([^:]+):|\1.\2 |'
-		grep -H . "$Z"/* 2>/dev/null | sed -E 's|.*/([^/:]+):|zswap.\1 |'
-		awk '{ print "memcg." $1, $2 }' "$cg/memory.stat"
-		awk '{ print "cpu." $1, $2 }' "$cg/cpu.stat"
-		awk '$1 == "oom_kill" || $1 == "max" { print "memcg.events." $1, $2 }' "$cg/memory.events"
-	} >"$1" 2>/dev/null
+	awk -v thp="$THP/hugepages-" -v z="$Z/" -v cg="$cg/" '
+	FILENAME == "/proc/vmstat" {
+		if ($1 ~ /^(pswp|zswp|pgmajfault|pgfault|pgscan_|pgsteal_|thp_|swap_ra|workingset_refault_anon|workingset_restore_anon|pgrefill)/)
+			print $1, $2
+		next
+	}
+	index(FILENAME, thp) == 1 {	# .../hugepages-64kB/stats/swpout -> 64kB.swpout
+		n = split(substr(FILENAME, length(thp) + 1), p, "/")
+		print p[1] "." p[n], $1
+		next
+	}
+	index(FILENAME, z) == 1 { print "zswap." substr(FILENAME, length(z) + 1), $1; next }
+	FILENAME == cg "memory.stat" { print "memcg." $1, $2; next }
+	FILENAME == cg "cpu.stat" { print "cpu." $1, $2; next }
+	FILENAME == cg "memory.events" && ($1 == "oom_kill" || $1 == "max") { print "memcg.events." $1, $2 }
+	' /proc/vmstat "$THP"/hugepages-*kB/stats/* "$Z"/* "$cg/memory.stat" "$cg/cpu.stat" "$cg/memory.events" >"$1" 2>/dev/null
 }
 
 # Peaks of the gauges while the workload runs, sampled every 0.5 s with
 # shell builtins only (no forks but sleep).
 sampler() {
 	local f i v
+	# A kill lands between commands, never in the middle of a write.
+	trap 'exit 0' TERM
 	local -a files=("$Z/stored_pages" "$Z/pool_total_size" "$cg/memory.zswap.current" "$cg/memory.swap.current" "$cg/memory.current")
 	local -a names=(zswap.stored_pages_max zswap.pool_total_size_max memcg.zswap_current_max memcg.swap_current_max memcg.memory_current_max)
 	local -a max=(0 0 0 0 0)
@@ -77,17 +88,20 @@ sampler() {
 			[ -r "$f" ] && read -r v <"$f"
 			[ "$v" -gt "${max[$i]}" ] 2>/dev/null && max[i]=$v
 		done
-		for i in 0 1 2 3 4; do echo "${names[$i]} ${max[$i]}"; done >"$1.tmp"
-		mv -f "$1.tmp" "$1"
+		# Rewritten in place: the reader runs after this loop is killed.
+		for i in 0 1 2 3 4; do echo "${names[$i]} ${max[$i]}"; done >"$1"
 		sleep 0.5
 	done
 }
 
 run_one() {
-	local workload=$1 size=$2 name rc=0 limit t0 t1 spid err=""
+	local workload=$1 size=$2 name rc=0 limit zlimit t0 t1 spid err=""
 	name=$kernel-$workload-$backend-$size-i$iter
-	local log=$out/logs/$name.log w=/tmp/bench-$name
-	rm -rf "$w" && mkdir -p "$w"
+	# Raw material only, straight into the results: scripts/bench.sh turns
+	# it into runs/NAME.json on the host (bench/guest/mkrun.py), because
+	# python3 and every fork cost time under TCG.
+	local log=$out/logs/$name.log w=$out/raw/$name
+	mkdir -p "$w"
 	echo "--- $name"
 	if ! backend_up >"$w/setup.log" 2>&1; then
 		err="backend setup failed: $(tail -1 "$w/setup.log")"
@@ -110,53 +124,46 @@ run_one() {
 		echo "$zlimit" >"$cg/memory.zswap.max"
 		;;
 	esac
-	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	snap "$w/before"
+	: >"$w/peaks"
 	sampler "$w/peaks" &
 	spid=$!
-	t0=$(date +%s.%N)
+	t0=$EPOCHREALTIME
 	if [ -z "$err" ]; then
 		case $workload in
 		usemem-seq | usemem-rand)
 			timeout "$RUN_TIMEOUT" "$BIN/lfs-usemem" --procs "$USEMEM_PROCS" --size "$USEMEM_SIZE" \
-				--pattern "${workload#usemem-}" --data "$USEMEM_DATA" --cgroup "$cg" \
-				--json "$w/workload.json" >"$log" 2>&1 || rc=$?
+				--pattern "${workload#usemem-}" --data "$USEMEM_DATA" --data-max "$USEMEM_DATA_MAX" \
+				--cgroup "$cg" --json "$w/workload.json" >"$log" 2>&1 || rc=$?
 			;;
 		kbuild)
-			timeout "$RUN_TIMEOUT" "$G/kbuild.sh" "$KBUILD_SRC" "$w/kbuild" "$KBUILD_JOBS" "$cg" >"$log" 2>&1 || rc=$?
+			timeout "$RUN_TIMEOUT" "$G/kbuild.sh" "$KBUILD_SRC" "/tmp/kbuild-$name" "$KBUILD_JOBS" "$cg" \
+				"$w/workload.json" >"$log" 2>&1 || rc=$?
+			rm -rf "/tmp/kbuild-$name"
 			;;
 		*) echo "unknown workload $workload" >"$log"; rc=2 ;;
 		esac
 		[ "$rc" = 0 ] || err="$workload exited $rc ($(grep -m1 -E 'RESULT|ERROR|rror' "$log" || tail -1 "$log"))"
 		[ "$rc" = 124 ] && err="$workload timed out after ${RUN_TIMEOUT}s (log: $log)"
 	fi
-	t1=$(date +%s.%N)
+	t1=$EPOCHREALTIME
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	snap "$w/after"
-	# Raw material only: scripts/bench.sh turns it into runs/NAME.json on
-	# the host (bench/guest/mkrun.py; python3 start-up under TCG costs
-	# seconds per run).
-	local raw=$out/raw/$name
-	mkdir -p "$raw"
-	cp "$w/before" "$w/after" "$raw/"
-	cp "$w/peaks" "$raw/" 2>/dev/null || : >"$raw/peaks"
-	cp "$w/workload.json" "$raw/" 2>/dev/null || true
 	{
 		echo "kernel=$kernel"; echo "iteration=$iter"; echo "workload=$workload"
-		echo "backend=$backend"; echo "size=$size"; echo "uname=$(uname -r)"
-		echo "elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+		echo "backend=$backend"; echo "size=$size"; echo "uname=$uname"
+		echo "t0=$t0"; echo "t1=$t1"
 		echo "error=$err"
 		echo "param.memcg_max=$limit"; echo "param.zswap_memcg_max=$zlimit"
 		echo "param.procs=$USEMEM_PROCS"; echo "param.usemem_size=$USEMEM_SIZE"
 		echo "param.kbuild_jobs=$KBUILD_JOBS"; echo "param.data=${USEMEM_DATA##*/}"
 		echo "param.zswap_max_pool_percent=$ZSWAP_MAX_POOL_PERCENT"
-	} >"$raw/run.env"
+	} >"$w/run.env"
 	[ -z "$err" ] || { failed=$((failed + 1)); echo "FAILED $name: $err"; }
 	cg_del lfswap-bench
 	backend_down
-	rm -rf "$w"
 }
 
 for c in $configs; do
