@@ -47,6 +47,15 @@ patched | baseline) image=$(kernel_image "$variant" "$flavour") ;;
 *) image=$variant variant=custom ;;
 esac
 [ -f "$image" ] || die "no kernel at $image; build it first (make kernel, or scripts/build-kernel.sh $variant $flavour)"
+# The guest sees the host's root filesystem, but mounts tmpfs over these
+# (scripts/guest-init.sh): a repository or build directory below one of
+# them would be invisible in the guest.
+for d in "$LFS_ROOT" "$LFS_BUILD"; do
+	case $(cd "$d" && pwd -P)/ in
+	/tmp/* | /var/tmp/* | /run/* | /root/* | /mnt/*)
+		die "$d is below /tmp, /var/tmp, /run, /root or /mnt, which the guest mounts over; clone the repository (or set LFS_BUILD) elsewhere, e.g. under /work or /home" ;;
+	esac
+done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/deps.sh run installs qemu-system-x86)"
 
 [ -n "$run_dir" ] || run_dir=$LFS_BUILD/runs/$(date +%Y%m%d-%H%M%S)-$$-$variant-$flavour

@@ -130,6 +130,8 @@ def main():
     d["reclaim_efficiency"] = round(steal / scan, 4) if scan else None
 
     err = a.error or None
+    if not err and not all(k in after for k in ("pswpout", "cpu.usage_usec", "memcg.anon")):
+        err = "counter snapshot incomplete (%s has no pswpout, cpu.* or memcg.* lines)" % a.after
     if not err and wl.get("bad_pages"):
         err = "%d pages read back wrong" % wl["bad_pages"]
     if not err and counters.get("memcg.events.oom_kill"):

@@ -69,7 +69,15 @@ snap() {
 	FILENAME == cg "memory.stat" { print "memcg." $1, $2; next }
 	FILENAME == cg "cpu.stat" { print "cpu." $1, $2; next }
 	FILENAME == cg "memory.events" && ($1 == "oom_kill" || $1 == "max") { print "memcg.events." $1, $2 }
-	' /proc/vmstat "$THP"/hugepages-*kB/stats/* "$Z"/* "$cg/memory.stat" "$cg/cpu.stat" "$cg/memory.events" >"$1" 2>/dev/null
+	' "${snap_files[@]}" "$cg/memory.stat" "$cg/cpu.stat" "$cg/memory.events" >"$1"
+}
+# Only files that exist: Debian's awk (mawk) stops at the first file it
+# cannot open, and $Z exists only once zswap was set up.
+snap_files() {
+	shopt -s nullglob
+	snap_files=(/proc/vmstat "$THP"/hugepages-*kB/stats/*)
+	[ -d "$Z" ] && snap_files+=("$Z"/*)
+	shopt -u nullglob
 }
 
 # Peaks of the gauges while the workload runs, sampled every 0.5 s with
@@ -125,6 +133,7 @@ run_one() {
 		;;
 	esac
 	echo 3 >/proc/sys/vm/drop_caches
+	snap_files
 	snap "$w/before"
 	: >"$w/peaks"
 	sampler "$w/peaks" &
