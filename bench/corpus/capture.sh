@@ -97,6 +97,17 @@ sqlite3 :memory: "SELECT name FROM fsdir('$KSRC/mm/memory.c');" >/dev/null 2>&1 
 
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
+# wait_ready FILE PID NAME LOG: up to 40 s for PID to create FILE.
+wait_ready() {
+	local _
+	for _ in $(seq 800); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || die "$3 failed: $(tail -3 "$4")"
+		sleep 0.05
+	done
+	die "$3 not ready after 40 s"
+}
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/lfs-capture.XXXXXX")
 
 # Processes we started (killed by pid on exit).
@@ -261,12 +272,7 @@ python3 "$W/index.py" "$KSRC" "$py_budget" "$W/py.ready" >"$W/py.out" 2>&1 &
 py_pid=$!
 disown "$py_pid"	# no "Killed" job report when we kill it
 PIDS+=("$py_pid")
-for _ in $(seq 800); do
-	[ -e "$W/py.ready" ] && break
-	kill -0 "$py_pid" 2>/dev/null || die "python3 indexer failed: $(tail -3 "$W/py.out")"
-	sleep 0.05
-done
-[ -e "$W/py.ready" ] || die "python3 indexer not ready after 40 s"
+wait_ready "$W/py.ready" "$py_pid" "python3 indexer" "$W/py.out"
 log "python3: $(cat "$W/py.out")"
 dump python3 "$py_pid"
 untrack "$py_pid"
@@ -309,12 +315,7 @@ disown "$sq_pid"
 PIDS+=("$sq_pid")
 exec 7>"$W/sql.fifo"
 cat "$W/load.sql" >&7
-for _ in $(seq 800); do
-	[ -e "$W/sqlite.ready" ] && break
-	kill -0 "$sq_pid" 2>/dev/null || die "sqlite3 failed: $(tail -3 "$W/sqlite.out")"
-	sleep 0.05
-done
-[ -e "$W/sqlite.ready" ] || die "sqlite3 not ready after 40 s"
+wait_ready "$W/sqlite.ready" "$sq_pid" sqlite3 "$W/sqlite.out"
 ! grep -q -E '^(Parse error|Runtime error|Error)' "$W/sqlite.out" ||
 	die "sqlite3: $(grep -E '^(Parse error|Runtime error|Error)' "$W/sqlite.out" | head -3)"
 log "sqlite3: loaded ${sq_dirs[*]}: $(grep '^files|' "$W/sqlite.out" || true)"
