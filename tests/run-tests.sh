@@ -27,13 +27,14 @@ suite() {
 }
 
 # khugepaged prints "Run test: NAME" then lines ending in OK / Fail /
-# Timeout; make each test a TAP case (its raw output stays as comments).
+# Timeout; make each test a TAP case (its raw output stays as comments). A
+# failed case names the step that failed, so the summary says it.
 khugepaged_tap() {
 	awk '
-	function emit() { n++; print (bad ? "not ok " : "ok ") n " " name; name = "" }
+	function emit() { n++; print (bad ? "not ok " : "ok ") n " " name (bad ? ": " why : ""); name = "" }
 	/^Run test: / { if (name != "") emit(); name = substr($0, 11); bad = 0; print "# " $0; next }
 	{ print "# " $0 }
-	/Fail|Timeout/ { if (name != "") bad = 1 }
+	/Fail|Timeout/ { if (name != "" && !bad) { bad = 1; why = $0; gsub(/\033\[[0-9;]*m/, "", why) } }
 	END { if (name != "") emit(); print "1.." n }'
 }
 
