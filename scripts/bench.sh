@@ -180,7 +180,7 @@ series = [l.strip() for l in open("$LFS_ROOT/patches/series") if l.strip() and n
 accel = "$accel"
 meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finished",
         "config": os.path.relpath("$conf", "$LFS_ROOT"), "quick": $quick == 1,
-        "iterations": $ITERATIONS,
+        "iterations": $ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
         "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM"}, "kernels": kernels, "series": series,
         "command": "make bench" + (" QUICK=1" if $quick == 1 else ""), "failed_boots": $failures,

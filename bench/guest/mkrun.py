@@ -123,6 +123,23 @@ def main():
     d["compression_ratio"] = round(sp * PAGE / pool, 3) if pool else None
     out_, fb = counters.get(kb + ".swpout", 0), counters.get(kb + ".swpout_fallback", 0)
     d["swpout_fallback_rate"] = round(fb / (out_ + fb), 4) if (out_ + fb) else None
+    # Large swap-in, from the per-size counters of a kernel that has them
+    # (6.12 has none): swpin = folios read whole from the swap device,
+    # zswpin = folios loaded whole from zswap, swpin_fallback = attempts
+    # that fell back to smaller folios (_charge: the memcg charge failed).
+    fp = max(1, size_kb(a.size) // (PAGE // 1024))
+    lin = [counters.get(kb + "." + k) for k in ("swpin", "zswpin")]
+    sfb = counters.get(kb + ".swpin_fallback")
+    if fp > 1 and (any(v is not None for v in lin) or sfb is not None):
+        whole = sum(v or 0 for v in lin)
+        d["swpin_fallback_rate"] = round((sfb or 0) / (whole + (sfb or 0)), 4) if whole + (sfb or 0) else None
+        tin = counters.get("pswpin", 0) + counters.get("zswpin", 0)
+        d["large_swpin_share"] = round(whole * fp / tin, 4) if tin else None
+    # Major faults per GiB swapped in (pswpin and zswpin are disjoint page
+    # counts); the memcg's own count when there is one.
+    mf = counters.get("memcg.pgmajfault", counters.get("pgmajfault"))
+    tin = counters.get("pswpin", 0) + counters.get("zswpin", 0)
+    d["majfault_per_gib_swapin"] = round(mf / (tin * PAGE / 2**30), 1) if (tin and mf is not None) else None
     # The memcg's own counts: on 6.12 /proc/vmstat pgscan_direct/pgsteal_direct
     # leave out memcg-limit reclaim (they count root reclaim only).
     scan = counters.get("memcg.pgscan", 0)

@@ -2,13 +2,19 @@
 """Write a synthetic `make bench` results tree for testing report.py.
 
 Usage: make-sample.py DIR [--iterations N] [--no-ceilings] [--no-corpus]
-                          [--seed S]
+                          [--seed S] [--matrix default|zswap-large]
 
 The numbers are made up but shaped like the real thing: on the baseline
 (6.12) kernel large folios bypass zswap and swap in at order 0 except from
 zram, and a swapfile mostly falls back to splitting; on the patched kernel
-they go through whole. One run (patched, iteration 2, usemem-rand,
-zswap-zstd, 2M) is ok=false.
+they go through whole, and the patched kernel has the per-size zswpout,
+zswpin, swpin, swpin_fallback and swpin_fallback_charge counters (6.12 has
+none of them). One run (patched, iteration 2, usemem-rand, zswap-zstd, 2M;
+4K with --matrix zswap-large) is ok=false.
+
+--matrix zswap-large writes the matrix of bench/configs/zswap-large.conf
+(zswap-lz4/zstd x 4K/64K x usemem-seq/rand, kbuild at 4K and 64K) with
+"targets": "issue4" in meta.json.
 """
 
 import argparse
@@ -22,7 +28,9 @@ BACKENDS = ["zram", "disk", "swapfile", "zswap-lz4", "zswap-zstd"]
 SIZES = ["4K", "16K", "64K", "2M"]
 ALL_KB = [16, 32, 64, 128, 256, 512, 1024, 2048]
 STATS = ["anon_fault_alloc", "anon_fault_fallback", "swpout",
-         "swpout_fallback", "swpin", "split", "split_failed"]
+         "swpout_fallback", "split", "split_failed"]
+# only on the patched kernel (6.12 has none of these per-size counters)
+NEW_STATS = ["swpin", "zswpout", "zswpin", "swpin_fallback", "swpin_fallback_charge"]
 FAILED = ("patched", 2, "usemem-rand", "zswap-zstd", "2M")
 
 BASE_TPUT = {"zram": 180.0, "disk": 42.0, "swapfile": 36.0,
@@ -96,6 +104,10 @@ def run_obj(rng, kernel, it, wl, backend, size):
     swpin = pages_in * share / fp if large else 0
     zswpin = pages_in * (zswpout / pages_out) if zs else 0.0
     pswpin = pages_in - zswpin
+    # whole large swap-ins: from zswap (size.zswpin) or the device (size.swpin)
+    zfrac = zswpin / pages_in if pages_in else 0.0
+    swpin_z, swpin_d = swpin * zfrac, swpin * (1 - zfrac)
+    swpin_fb = noisy(rng, swpin * 0.05) if (large and patched) else 0
 
     gain = GAIN[backend] if (patched and large) else 0.0
     tput = BASE_TPUT[backend] * (0.55 if wl == "usemem-rand" else 1.0) * (1 + gain)
@@ -109,34 +121,42 @@ def run_obj(rng, kernel, it, wl, backend, size):
     metrics = {"elapsed_s": round(elapsed, 2), "user_s": round(user_s, 2),
                "sys_s": round(sys_s, 2)}
     if wl != "kbuild":
+        # usemem's own phases: writing is bound by swap-out, and large
+        # folios in zswap speed it up most
         metrics["throughput_mibs"] = round(tput, 2)
+        metrics["write_mibs"] = round(noisy(rng, tput * 1.3 * (1 + gain)), 2)
+        metrics["read_mibs"] = round(noisy(rng, tput * 0.8), 2)
     if zs:
         metrics["zswap_out_mibs"] = round(zswpout * 4096 / 2**20 / elapsed, 2)
         metrics["zswap_in_mibs"] = round(zswpin * 4096 / 2**20 / elapsed, 2)
-    else:
-        metrics["write_mibs"] = round(pswpout * 4096 / 2**20 / elapsed, 2)
-        metrics["read_mibs"] = round(pswpin * 4096 / 2**20 / elapsed, 2)
 
     scan_k = noisy(rng, pages_out * 1.6)
     scan_d = noisy(rng, pages_out * (0.5 if patched else 0.8))
     eff = 0.62 if patched else 0.5
     c = {"pswpin": pswpin, "pswpout": pswpout, "zswpin": zswpin,
          "zswpout": zswpout, "zswpwb": (noisy(rng, 800) if zs else 0),
-         "pgmajfault": noisy(rng, pages_in / (fp * share if share else 1)),
+         # one fault per order-0 page, one per whole folio, a few file faults
+         "pgmajfault": pages_in * (1 - share) + swpin + 12,
+         "memcg.pgmajfault": pages_in * (1 - share) + swpin + 6,
          "pgscan_kswapd": scan_k, "pgscan_direct": scan_d,
          "pgsteal_kswapd": scan_k * eff, "pgsteal_direct": scan_d * eff,
          "thp_swpout": swpout if size == "2M" else 0,
          "thp_swpout_fallback": fallback if size == "2M" else 0,
          "thp_split_page": fallback if size == "2M" else 0}
     for k in ALL_KB:
-        for s in STATS:
+        for s in STATS + (NEW_STATS if patched else []):
             c["%dkB.%s" % (k, s)] = 0
     if large:
         p = "%dkB." % kb(size)
         c[p + "swpout"] = swpout
         c[p + "swpout_fallback"] = fallback
         c[p + "split"] = fallback
-        c[p + "swpin"] = swpin
+        if patched:
+            c[p + "swpin"] = swpin_d
+            c[p + "zswpin"] = swpin_z
+            c[p + "zswpout"] = swpout if zs else 0
+            c[p + "swpin_fallback"] = swpin_fb
+            c[p + "swpin_fallback_charge"] = swpin_fb * 0.1
         c[p + "anon_fault_alloc"] = ws * 256 / fp
         c[p + "anon_fault_fallback"] = noisy(rng, 20)
     if zs:
@@ -233,13 +253,21 @@ def main():
     ap.add_argument("--no-ceilings", action="store_true")
     ap.add_argument("--no-corpus", action="store_true")
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--matrix", choices=("default", "zswap-large"), default="default")
     a = ap.parse_args()
+    global FAILED
+    backends, sizes, kbuild_sizes = BACKENDS, SIZES, ["64K"]
+    config, targets = "bench/configs/default.conf", ""
+    if a.matrix == "zswap-large":
+        backends, sizes, kbuild_sizes = ["zswap-lz4", "zswap-zstd"], ["4K", "64K"], ["4K", "64K"]
+        config, targets = "bench/configs/zswap-large.conf", "issue4"
+        FAILED = ("patched", 2, "usemem-rand", "zswap-zstd", "4K")
     rng = random.Random(a.seed)
     d = a.dir
     write(os.path.join(d, "meta.json"), {
         "schema": "lfswap-bench/1", "started": "2025-01-10T08:00:00Z",
-        "finished": "2025-01-10T19:42:13Z", "config": "bench/configs/default.conf",
-        "quick": False, "iterations": a.iterations,
+        "finished": "2025-01-10T19:42:13Z", "config": config,
+        "quick": False, "iterations": a.iterations, "targets": targets,
         "host": {"cpus": 2, "mem_gib": 24, "accel": "tcg"},
         "guest": {"cpus": 2, "mem": "2G"},
         "kernels": {"baseline": {"uname": "6.12.117-lfswap", "commit": "a1b2c3d4e5f6"},
@@ -252,9 +280,9 @@ def main():
     for k in KERNELS:
         for it in range(1, a.iterations + 1):
             for wl in WORKLOADS:
-                for be in BACKENDS:
-                    for sz in SIZES:
-                        if wl == "kbuild" and sz != "64K":
+                for be in backends:
+                    for sz in sizes:
+                        if wl == "kbuild" and sz not in kbuild_sizes:
                             continue
                         o = run_obj(rng, k, it, wl, be, sz)
                         write(os.path.join(d, "runs", "%s-%s-%s-%s-i%d.json"
