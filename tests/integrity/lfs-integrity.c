@@ -4,11 +4,14 @@
  *
  * Faults in an anonymous region with one mTHP size enabled, fills it
  * with deterministic content, swaps it out (MADV_PAGEOUT, MADV_COLD +
- * memcg reclaim, memcg reclaim or memory.max), swaps it back in through
- * one of several paths (sequential/random reads, partial touches,
- * fork + COW, MADV_DONTNEED, munmap, concurrent threads) and verifies
- * every byte.  Counter deltas (/proc/vmstat, mTHP stats, memcg) are
- * reported per phase and can be checked with --expect*.
+ * memcg reclaim, memcg reclaim, memory.max, or MADV_PAGEOUT followed by
+ * zswap shrinker writeback), swaps it back in through one of several
+ * paths (sequential/random reads, partial touches, fork + COW,
+ * MADV_DONTNEED, munmap, concurrent threads, swapoff) and verifies every
+ * byte.  Counter deltas (/proc/vmstat, mTHP stats, memcg, zswap debugfs)
+ * are reported per phase and can be checked with --expect* and
+ * --require.  The zswap pool limit and the memcg's memory.zswap.max and
+ * memory.zswap.writeback can be set for the run.
  *
  * --stress runs several workers doing random sequences of the above on
  * random regions (plus mremap), optionally while swap devices are
@@ -41,18 +44,20 @@
 #define MADV_PAGEOUT	21
 #endif
 
-enum out_mode { OUT_PAGEOUT, OUT_COLD, OUT_RECLAIM, OUT_LIMIT, NR_OUT };
+enum out_mode {
+	OUT_PAGEOUT, OUT_COLD, OUT_RECLAIM, OUT_LIMIT, OUT_WRITEBACK, NR_OUT
+};
 enum in_mode {
 	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_DONTNEED, IN_MUNMAP,
-	IN_THREADS, IN_NONE, NR_IN
+	IN_THREADS, IN_SWAPOFF, IN_NONE, NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
-	"pageout", "cold", "reclaim", "limit",
+	"pageout", "cold", "reclaim", "limit", "writeback",
 };
 static const char * const in_names[NR_IN] = {
 	"seq", "random", "partial", "fork-cow", "dontneed", "munmap",
-	"threads", "none",
+	"threads", "swapoff", "none",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -64,6 +69,7 @@ struct expect {
 };
 
 #define MAX_EXPECT	64
+#define MAX_REQUIRE	16
 
 static struct {
 	size_t size;
@@ -86,6 +92,11 @@ static struct {
 	long corrupt;
 	struct expect expect[MAX_EXPECT];
 	int nr_expect;
+	char *require[MAX_REQUIRE];	/* counters that must exist */
+	int nr_require;
+	long long zswap_max;		/* memory.zswap.max: -2 unset, -1 max */
+	int zswap_writeback;		/* memory.zswap.writeback: -1 unset */
+	int pool_percent;		/* zswap max_pool_percent: -1 unset */
 } opt = {
 	.size = 64 << 10,
 	.mem = 64 << 20,
@@ -96,6 +107,9 @@ static struct {
 	.iterations = 1,
 	.seed = 1,
 	.time = 10,
+	.zswap_max = -2,
+	.zswap_writeback = -1,
+	.pool_percent = -1,
 };
 
 static size_t ps;	/* base page size */
@@ -403,6 +417,130 @@ static inline void touch_read(const struct region *r, size_t i)
 }
 
 /* ------------------------------------------------------------------ */
+/* Swap devices and zswap parameters (restored at exit)               */
+/* ------------------------------------------------------------------ */
+
+/* Swap devices we turned off, to turn back on at cleanup. */
+#define MAX_SWAPS	16
+static struct lfs_swapdev swaps_off[MAX_SWAPS];
+
+static int do_swapon(const struct lfs_swapdev *d)
+{
+	int flags = 0;
+
+	if (d->prio >= 0)
+		flags = SWAP_FLAG_PREFER |
+			((d->prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
+	return swapon(d->path, flags);
+}
+
+/* Cleanup hook: signal-safe, only syscalls. */
+static void swaps_restore(void)
+{
+	for (int i = 0; i < MAX_SWAPS; i++) {
+		if (!swaps_off[i].path[0])
+			continue;
+		do_swapon(&swaps_off[i]);
+		swaps_off[i].path[0] = '\0';
+	}
+}
+
+static void swaps_restore_once(void)
+{
+	static bool added;
+
+	if (!added)
+		lfs_cleanup_add(swaps_restore);
+	added = true;
+}
+
+#define ZSWAP_PARAMS	"/sys/module/zswap/parameters/"
+#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
+
+enum { ZP_MAX_POOL_PERCENT, ZP_SHRINKER_ENABLED, NR_ZP };
+
+static struct {
+	const char *path;
+	char old[32];
+	size_t len;		/* of old; 0: nothing to restore */
+} zparams[NR_ZP] = {
+	{ .path = ZSWAP_PARAMS "max_pool_percent" },
+	{ .path = ZSWAP_PARAMS "shrinker_enabled" },
+};
+
+/* Cleanup hook: signal-safe, only syscalls. */
+static void zparams_restore(void)
+{
+	for (int i = 0; i < NR_ZP; i++) {
+		int fd;
+
+		if (!zparams[i].len)
+			continue;
+		fd = open(zparams[i].path, O_WRONLY);
+		if (fd >= 0) {
+			/* nothing better to do at exit if this fails */
+			ssize_t w = write(fd, zparams[i].old, zparams[i].len);
+
+			(void)w;
+			close(fd);
+		}
+		zparams[i].len = 0;
+	}
+}
+
+/* Set a zswap module parameter; the first old value is restored at exit. */
+static void zparam_set(int p, const char *val)
+{
+	static bool added;
+	ssize_t len;
+	int fd;
+
+	if (!zparams[p].len) {
+		fd = open(zparams[p].path, O_RDONLY);
+		if (fd < 0)
+			finish(LFS_EXIT_ERROR, "cannot read %s: %s",
+			       zparams[p].path, strerror(errno));
+		len = read(fd, zparams[p].old, sizeof(zparams[p].old) - 1);
+		close(fd);
+		if (len <= 0)
+			finish(LFS_EXIT_ERROR, "cannot read %s", zparams[p].path);
+		zparams[p].old[len] = '\0';
+		zparams[p].len = strcspn(zparams[p].old, "\n");
+		if (!added)
+			lfs_cleanup_add(zparams_restore);
+		added = true;
+	}
+	fd = open(zparams[p].path, O_WRONLY);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		finish(LFS_EXIT_ERROR, "cannot write %s to %s: %s", val,
+		       zparams[p].path, strerror(errno));
+	close(fd);
+	if (!opt.quiet)
+		printf("zswap: %s=%s (was %.*s)\n",
+		       zparams[p].path + strlen(ZSWAP_PARAMS), val,
+		       (int)zparams[p].len, zparams[p].old);
+}
+
+/* One zswap debugfs counter, -1 if it cannot be read. */
+static long long zswap_debugfs(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), ZSWAP_DEBUGFS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/* ------------------------------------------------------------------ */
 /* Swap-out methods                                                   */
 /* ------------------------------------------------------------------ */
 
@@ -455,19 +593,81 @@ static void limit_release(const struct lfs_cg *cg)
 }
 
 /*
+ * mlock every mapping of the process except the region, so that reclaim
+ * in our memcg finds nothing but the region's folios (heap, stack and
+ * libraries neither go to swap nor move the counters).  Errors (special
+ * mappings) are ignored.  Undone with munlockall().
+ */
+static void lock_all_but(const struct region *r)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t rs = (uintptr_t)r->base, re = rs + r->len;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		if (s < rs)
+			mlock((void *)s, (e < rs ? e : rs) - s);
+		if (e > re)
+			mlock((void *)(s > re ? s : re), e - (s > re ? s : re));
+	}
+	fclose(f);
+}
+
+/*
  * After swap-out to an asynchronous device (virtio disk, swapfile) the
  * folios stay in the swap cache until their writeback ends and reclaim
  * comes back for them; a fault would find them there and never read the
- * device. So once writeback is done, reclaim the cgroup we are in (in the
- * guest, the root one is fine too) by the region's size to drop them.
+ * device. So once writeback is done, reclaim them:
+ * - in our memcg, by what its memory.stat says is swap cache, until none
+ *   is left (up to 5 rounds), with the rest of the process mlocked:
+ *   nothing else of ours goes to swap, so counter deltas stay exact
+ *   (--out writeback, the zswap knobs, --cgroup);
+ * - without one, the cgroup we are in (in the guest, the root one) by the
+ *   region's size.
+ * Nothing is reclaimed when there is no swap cache (zram, zswap).
  */
-static void evict_swapcache(const struct region *r)
+static void evict_swapcache(const struct region *r, const struct lfs_cg *cg)
 {
 	char line[512], path[600];
 	long long before = lfs_meminfo_kb("SwapCached");
+	long long cached = 0;
+	int rounds = 0;
 	FILE *f;
 
 	lfs_wait_writeback();
+	if (cg && cg->path[0]) {
+		if (!lfs_cg_stat(cg, "swapcached", &cached) && cached > 0)
+			lock_all_but(r);
+		for (; rounds < 5; rounds++) {
+			int ret;
+
+			if (lfs_cg_stat(cg, "swapcached", &cached) || cached <= 0)
+				break;
+			ret = lfs_cg_reclaim(cg, cached < (long long)r->len ?
+					     (size_t)cached : r->len, 1);
+			if (ret && ret != -EAGAIN) {
+				errno = -ret;
+				lfs_die_errno("memory.reclaim on %s", cg->path);
+			}
+			lfs_wait_writeback();
+		}
+		munlockall();
+		if (!opt.quiet)
+			printf("evict-swapcache: SwapCached %lld kB -> %lld kB, "
+			       "memcg swapcached %lld kB, %d rounds\n", before,
+			       lfs_meminfo_kb("SwapCached"), cached >> 10, rounds);
+		return;
+	}
+	if (lfs_meminfo_kb("SwapCached") == 0) {
+		say("evict-swapcache: no swap cache\n");
+		return;
+	}
 	f = fopen("/proc/self/cgroup", "r");
 	if (!f)
 		return;
@@ -498,6 +698,46 @@ static void evict_swapcache(const struct region *r)
 		       lfs_meminfo_kb("SwapCached"));
 }
 
+/*
+ * MADV_PAGEOUT, then make the zswap shrinker write entries back to the
+ * swap device: with shrinker_enabled=Y, memory.reclaim on the memcg
+ * (which has nothing else on its LRUs: the rest of the process is
+ * mlocked meanwhile) scans the zswap LRU down to priority 0.  Up to 10
+ * rounds, until half of the region's pages were written back.  Needs
+ * memory.zswap.writeback=1 (the default).
+ */
+static void out_writeback(struct region *r, const struct lfs_cg *cg)
+{
+	long long wb0 = zswap_debugfs("written_back_pages"), wb = wb0;
+	long long stored;
+	int i;
+
+	out_pageout(r);
+	lfs_wait_writeback();
+	stored = zswap_debugfs("stored_pages");
+	lock_all_but(r);
+	zparam_set(ZP_SHRINKER_ENABLED, "Y");
+	for (i = 1; i <= 10; i++) {
+		int ret = lfs_cg_reclaim(cg, r->len, 1);
+
+		if (ret && ret != -EAGAIN) {
+			errno = -ret;
+			lfs_die_errno("memory.reclaim on %s", cg->path);
+		}
+		wb = zswap_debugfs("written_back_pages");
+		if (wb0 >= 0 && wb - wb0 >= (long long)r->npages / 2)
+			break;
+		if (wb0 < 0 && i == 3)
+			break;	/* no debugfs: cannot tell, 3 rounds */
+	}
+	munlockall();
+	if (!opt.quiet)
+		printf("writeback: zswap stored_pages %lld -> %lld, "
+		       "written_back_pages +%lld after %d memory.reclaim "
+		       "rounds\n", stored, zswap_debugfs("stored_pages"),
+		       wb - wb0, i > 10 ? 10 : i);
+}
+
 static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
 {
 	switch (mode) {
@@ -513,8 +753,11 @@ static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
 	case OUT_LIMIT:
 		out_limit(r, cg);
 		break;
+	case OUT_WRITEBACK:
+		out_writeback(r, cg);
+		break;
 	}
-	evict_swapcache(r);
+	evict_swapcache(r, cg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -714,6 +957,41 @@ static long in_threads(struct region *r, int nr)
 	return bad;
 }
 
+/*
+ * swapoff every active swap device, which brings every swapped page of
+ * every process back in (from zswap or the device), then swapon them
+ * again with their priorities.  A failure is a setup error: the data
+ * was not tested.
+ */
+static void in_swapoff(void)
+{
+	struct lfs_swapdev devs[MAX_SWAPS];
+	int n = lfs_swaps(devs, MAX_SWAPS), err;
+
+	if (n <= 0)
+		finish(LFS_EXIT_ERROR, "--in swapoff: no active swap device");
+	swaps_restore_once();
+	for (int i = 0; i < n; i++) {
+		swaps_off[i] = devs[i];
+		if (!swapoff(devs[i].path))
+			continue;
+		err = errno;
+		swaps_off[i].path[0] = '\0';
+		swaps_restore();
+		finish(LFS_EXIT_ERROR, "swapoff %s: %s", devs[i].path,
+		       strerror(err));
+	}
+	if (!opt.quiet)
+		printf("swapoff: %d device%s off, zswap stored_pages %lld\n",
+		       n, n == 1 ? "" : "s", zswap_debugfs("stored_pages"));
+	for (int i = 0; i < n; i++) {
+		if (do_swapon(&swaps_off[i]))
+			finish(LFS_EXIT_ERROR, "swapon %s again: %s",
+			       swaps_off[i].path, strerror(errno));
+		swaps_off[i].path[0] = '\0';
+	}
+}
+
 /* Returns bad pages found during the swap-in itself (fork-cow). */
 static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 {
@@ -737,6 +1015,9 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		break;
 	case IN_THREADS:
 		in_threads(r, opt.threads);
+		break;
+	case IN_SWAPOFF:
+		in_swapoff();
 		break;
 	case IN_NONE:
 		break;
@@ -907,6 +1188,20 @@ static int check_expectations(void)
 	static const char * const opname[] = { "==", ">=", "<=" };
 	int failed = 0;
 
+	for (int i = 0; i < opt.nr_require; i++) {
+		size_t l = strlen(res.expect_fail);
+		long long dummy;
+
+		if (!lookup_value(opt.require[i], &dummy)) {
+			say("REQUIRE ok %s\n", opt.require[i]);
+			continue;
+		}
+		printf("EXPECT FAIL %s: counter does not exist (--require)\n",
+		       opt.require[i]);
+		failed++;
+		snprintf(res.expect_fail + l, sizeof(res.expect_fail) - l,
+			 "%s%s", l ? "," : "", opt.require[i]);
+	}
 	for (int i = 0; i < opt.nr_expect; i++) {
 		struct expect *e = &opt.expect[i];
 		long long got, want;
@@ -1000,7 +1295,9 @@ static void corrupt_pages(struct region *r, struct lfs_rng *rng, long n)
 
 static bool need_memcg(int out)
 {
-	return out == OUT_COLD || out == OUT_RECLAIM || out == OUT_LIMIT;
+	return out == OUT_COLD || out == OUT_RECLAIM || out == OUT_LIMIT ||
+	       out == OUT_WRITEBACK || opt.zswap_max != -2 ||
+	       opt.zswap_writeback >= 0;
 }
 
 /* Create and enter the memcg; SKIP if the environment has none. */
@@ -1016,6 +1313,19 @@ static void setup_memcg(struct lfs_cg *cg, const char *name)
 	if (lfs_cg_enter(cg))
 		finish(LFS_EXIT_ERROR, "cannot enter cgroup %s", cg->path);
 	say("memcg: %s\n", cg->path);
+	if (opt.zswap_max != -2 &&
+	    lfs_cg_set_zswap_max(cg, opt.zswap_max < 0 ? (size_t)-1 :
+				 (size_t)opt.zswap_max))
+		finish(LFS_EXIT_ERROR, "cannot set memory.zswap.max on %s",
+		       cg->path);
+	if (opt.zswap_writeback >= 0 &&
+	    lfs_cg_set_zswap_writeback(cg, opt.zswap_writeback))
+		finish(LFS_EXIT_ERROR, "cannot set memory.zswap.writeback on %s",
+		       cg->path);
+	if (opt.zswap_max != -2 || opt.zswap_writeback >= 0)
+		say("memcg: memory.zswap.max %lld memory.zswap.writeback %d "
+		    "(-1: max / unchanged)\n", opt.zswap_max < 0 ? -1 :
+		    opt.zswap_max, opt.zswap_writeback);
 }
 
 static int run_single(void)
@@ -1296,31 +1606,6 @@ static void LFS_NORETURN worker(int id, double deadline, struct lfs_cg *cg)
 	_exit(LFS_EXIT_PASS);
 }
 
-/* Swap devices we turned off, to turn back on at cleanup. */
-#define MAX_SWAPS	16
-static struct lfs_swapdev swaps_off[MAX_SWAPS];
-
-static int do_swapon(const struct lfs_swapdev *d)
-{
-	int flags = 0;
-
-	if (d->prio >= 0)
-		flags = SWAP_FLAG_PREFER |
-			((d->prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
-	return swapon(d->path, flags);
-}
-
-/* Cleanup hook: signal-safe, only syscalls. */
-static void swaps_restore(void)
-{
-	for (int i = 0; i < MAX_SWAPS; i++) {
-		if (!swaps_off[i].path[0])
-			continue;
-		do_swapon(&swaps_off[i]);
-		swaps_off[i].path[0] = '\0';
-	}
-}
-
 struct cycle_stats {
 	long cycles;
 	long swapoff_failed;
@@ -1378,7 +1663,7 @@ static int run_stress(void)
 	if (wstats == MAP_FAILED)
 		lfs_die_errno("mmap");
 	memset(wstats, 0, opt.stress * sizeof(*wstats));
-	lfs_cleanup_add(swaps_restore);
+	swaps_restore_once();
 	lfs_rng_seed(&rng, opt.seed);
 
 	for (int i = 0; i < opt.stress && have_cg; i++) {
@@ -1480,25 +1765,39 @@ static void usage(FILE *f)
 "                     only this mTHP size is enabled during the test\n"
 "  --mem SIZE         region size (default 64M), a multiple of --size\n"
 "  --kind KIND        zero|text|random|pattern|same|mixed (default mixed)\n"
-"  --out MODE         pageout|cold|reclaim|limit (default pageout)\n"
-"  --in MODE          seq|random|partial|fork-cow|dontneed|munmap|threads|none\n"
-"                     (default seq)\n"
+"  --out MODE         pageout|cold|reclaim|limit|writeback (default pageout);\n"
+"                     writeback: MADV_PAGEOUT, then the zswap shrinker\n"
+"                     (shrinker_enabled=Y for the run) writes entries back\n"
+"                     to the device through memory.reclaim on the memcg\n"
+"  --in MODE          seq|random|partial|fork-cow|dontneed|munmap|threads|\n"
+"                     swapoff|none (default seq); swapoff: swapoff every\n"
+"                     swap device (everything comes back in), swapon again\n"
 "  --threads N        threads for --in threads (default 4)\n"
 "  --iterations N     swap-out/in/verify rounds (default 1)\n"
 "  --seed N           content and order seed (default 1)\n"
 "  --no-thp-setup     leave the mTHP sysfs settings alone\n"
 "  --cgroup NAME      memcg to run in (default lfs-integrity-<pid> for\n"
-"                     cold/reclaim/limit; none for pageout)\n"
+"                     cold/reclaim/limit/writeback or a --zswap-max or\n"
+"                     --zswap-writeback knob; none for pageout)\n"
+"  --zswap-max SIZE|max      memory.zswap.max of the memcg (0 allowed)\n"
+"  --zswap-writeback 0|1     memory.zswap.writeback of the memcg\n"
+"  --zswap-pool-percent N    zswap max_pool_percent for the run (0: every\n"
+"                     store hits the pool limit); restored at exit\n"
 "  --expect NAME=V    total delta of NAME must equal V\n"
 "  --expect-min NAME=V, --expect-max NAME=V   lower/upper bounds\n"
-"                     NAME: a counter (pswpout, 64kB.swpout, memcg.pswpin,\n"
-"                     ...), <phase>.<counter> with phase fault|out|in|verify,\n"
+"                     NAME: a counter (pswpout, 64kB.swpout, memcg.zswpout,\n"
+"                     memcg.memory.zswap.current, zswap.stored_pages and\n"
+"                     the other files of /sys/kernel/debug/zswap, ...),\n"
+"                     <phase>.<counter> with phase fault|out|in|verify,\n"
 "                     or swapped_pages, folios, pages, resident_large_folios,\n"
 "                     mismatched_pages.  V: expression of numbers and the\n"
 "                     keywords folios, pages, folio_pages and swapped (pages\n"
 "                     seen swapped out) with + - * /, e.g. folios*2 or\n"
 "                     64kB.swpout=swapped/folio_pages; a name starting with\n"
-"                     a letter is that counter's delta (swpout_zero)\n"
+"                     a letter is that counter's delta (swpout_zero); a\n"
+"                     counter that does not exist fails the expectation\n"
+"  --require NAME[,NAME...]  fail (exit 1) unless these counters exist,\n"
+"                     e.g. 64kB.zswpout,64kB.zswpin\n"
 "  --json FILE        write a JSON report\n"
 "  --stress N         N workers doing random operations ...\n"
 "  --time SECONDS     ... for this long (default 10)\n"
@@ -1521,7 +1820,8 @@ static int parse_name(const char *arg, const char * const *names, int n)
 
 enum {
 	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
-	O_ALLOW_NOSWAP, O_CORRUPT,
+	O_ALLOW_NOSWAP, O_CORRUPT, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
+	O_POOL_PERCENT,
 };
 
 static void parse_args(int argc, char **argv)
@@ -1546,6 +1846,10 @@ static void parse_args(int argc, char **argv)
 		{ "swap-cycle", no_argument, NULL, O_SWAP_CYCLE },
 		{ "allow-noswap", no_argument, NULL, O_ALLOW_NOSWAP },
 		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "require", required_argument, NULL, O_REQUIRE },
+		{ "zswap-max", required_argument, NULL, O_ZSWAP_MAX },
+		{ "zswap-writeback", required_argument, NULL, O_ZSWAP_WB },
+		{ "zswap-pool-percent", required_argument, NULL, O_POOL_PERCENT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1631,6 +1935,44 @@ static void parse_args(int argc, char **argv)
 		case O_CORRUPT:
 			opt.corrupt = atol(optarg);
 			break;
+		case O_REQUIRE: {
+			char *list = strdup(optarg), *save = NULL, *tok;
+
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (opt.nr_require == MAX_REQUIRE)
+					lfs_die("at most %d --require names",
+						MAX_REQUIRE);
+				opt.require[opt.nr_require++] = tok;
+			}
+			break;
+		}
+		case O_ZSWAP_MAX:
+			if (!strcmp(optarg, "max")) {
+				opt.zswap_max = -1;
+			} else if (!strcmp(optarg, "0")) {
+				opt.zswap_max = 0;
+			} else {
+				opt.zswap_max = lfs_parse_size(optarg);
+				if (!opt.zswap_max)
+					lfs_die("bad --zswap-max %s", optarg);
+			}
+			break;
+		case O_ZSWAP_WB:
+			if (strcmp(optarg, "0") && strcmp(optarg, "1"))
+				lfs_die("bad --zswap-writeback %s (0|1)", optarg);
+			opt.zswap_writeback = atoi(optarg);
+			break;
+		case O_POOL_PERCENT: {
+			char *end;
+
+			opt.pool_percent = strtol(optarg, &end, 10);
+			if (end == optarg || *end || opt.pool_percent < 0 ||
+			    opt.pool_percent > 100)
+				lfs_die("bad --zswap-pool-percent %s (0..100)",
+					optarg);
+			break;
+		}
 		case 'q':
 			opt.quiet = true;
 			break;
@@ -1648,6 +1990,8 @@ static void parse_args(int argc, char **argv)
 		lfs_die("--mem must be a multiple of --size");
 	if (opt.swap_cycle && !opt.stress)
 		lfs_die("--swap-cycle needs --stress");
+	if (opt.stress && (opt.zswap_max != -2 || opt.zswap_writeback >= 0))
+		lfs_die("--zswap-max/--zswap-writeback are for single runs");
 }
 
 int main(int argc, char **argv)
@@ -1707,6 +2051,13 @@ int main(int argc, char **argv)
 		if (lfs_thp_only(opt.size))
 			finish(LFS_EXIT_ERROR, "cannot set up mTHP size %s: %s",
 			       sbuf, strerror(errno));
+	}
+
+	if (opt.pool_percent >= 0) {
+		char val[16];
+
+		snprintf(val, sizeof(val), "%d", opt.pool_percent);
+		zparam_set(ZP_MAX_POOL_PERCENT, val);
 	}
 
 	if (opt.stress)
