@@ -114,17 +114,25 @@ integrity_cases() {
 	done
 }
 
-run_integrity() {
-	local dev=$1 zs=$2 name="integrity-$1-zswap-$2"
+# integrity_suite NAME DEVICE ZSWAP(on|off) COMPRESSOR CASES-COMMAND...:
+# one TAP suite of checker cases (one per line of CASES-COMMAND's output)
+# on a fresh swap setup.
+integrity_suite() {
+	local name=$1 dev=$2 zs=$3 comp=$4
+	shift 4
 	echo "$name" | grep -qE "$only" || return 0
 	swap_off_all
-	if [ "$zs" = on ]; then zswap_set on lz4; else zswap_set off; fi
+	if [ "$zs" = on ]; then zswap_set on "$comp"; else zswap_set off; fi
 	swap_on "$dev" 1024 >/dev/null || { echo "not ok 1 swap_on $dev # setup failed" >"$tap/$name.tap"; echo 1 >"$tap/$name.rc"; return; }
 	echo "=== suite $name"
-	integrity_cases "$dev" "$zs" | integrity_tap 2>&1 | tee "$tap/$name.tap"
+	"$@" | integrity_tap 2>&1 | tee "$tap/$name.tap"
 	echo "${PIPESTATUS[1]}" >"$tap/$name.rc"
 	swap_off_all
 	zswap_set off
+}
+
+run_integrity() {
+	integrity_suite "integrity-$1-zswap-$2" "$1" "$2" lz4 integrity_cases "$1" "$2"
 }
 
 # zswap_large_lines DEVICE SUITE_INDEX: issue 4's contract for large
@@ -224,16 +232,7 @@ zswap_large_cases() {
 }
 
 run_zswap_large() {
-	local dev=$1 comp=$2 idx=$3 name="zswap-large-$1-$2"
-	echo "$name" | grep -qE "$only" || return 0
-	swap_off_all
-	zswap_set on "$comp"
-	swap_on "$dev" 1024 >/dev/null || { echo "not ok 1 swap_on $dev # setup failed" >"$tap/$name.tap"; echo 1 >"$tap/$name.rc"; return; }
-	echo "=== suite $name"
-	zswap_large_cases "$dev" "$idx" | integrity_tap 2>&1 | tee "$tap/$name.tap"
-	echo "${PIPESTATUS[1]}" >"$tap/$name.rc"
-	swap_off_all
-	zswap_set off
+	integrity_suite "zswap-large-$1-$2" "$1" on "$2" zswap_large_cases "$1" "$3"
 }
 
 echo "lfswap tests on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
