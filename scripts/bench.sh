@@ -146,14 +146,19 @@ for iter in $(seq 1 "$ITERATIONS"); do
 	order=$KERNELS
 	[ $((iter % 2)) = 1 ] || order=$kernels_rev
 	for b in $all_backends; do
-		cfgs=""
-		case " $BACKENDS " in
-		*" $b "*) for w in $WORKLOADS; do for s in $SIZES; do cfgs="$cfgs $w:$s"; done; done ;;
-		esac
-		for e in $EXTRA; do
-			[ "$(echo "$e" | cut -d: -f2)" = "$b" ] && cfgs="$cfgs $(echo "$e" | cut -d: -f1):$(echo "$e" | cut -d: -f3)"
-		done
 		for k in $order; do
+			cfgs=""
+			case " $BACKENDS " in
+			*" $b "*) for w in $WORKLOADS; do for s in $SIZES; do cfgs="$cfgs $w:$s"; done; done ;;
+			esac
+			# EXTRA entries are WORKLOAD:BACKEND:SIZE[:KERNEL]
+			for e in $EXTRA; do
+				[ "$(echo "$e" | cut -d: -f2)" = "$b" ] || continue
+				ek=$(echo "$e" | cut -s -d: -f4)
+				[ -z "$ek" ] || [ "$ek" = "$k" ] || continue
+				cfgs="$cfgs $(echo "$e" | cut -d: -f1):$(echo "$e" | cut -d: -f3)"
+			done
+			[ -n "$cfgs" ] || continue
 			note "$(elapsed) iteration $iter/$ITERATIONS, $b, $k:$cfgs"
 			boot "$k-$b-i$iter" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$cfgs" /mnt/results
 			collect "$k-$b-i$iter" "$k" "$iter" "$b" "$cfgs"

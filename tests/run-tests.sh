@@ -281,6 +281,28 @@ for dev in zram disk; do
 done
 mthp_reset
 
+# --- large swap-in switched off (/sys/kernel/debug/mthp_swapin = 0, the
+# benchmark's order-0 reference): zswap still stores 64K folios whole, and
+# every page comes back from zswap as an order-0 page (through the swap
+# cache, on the disk) without a large attempt: swpin_fallback stays 0.
+swapin0_cases() {
+	echo "--size 64K --mem 16M --kind text --out pageout --in seq --require 64kB.zswpout,64kB.zswpin,64kB.swpin_fallback --expect swapped_pages=pages --expect out.64kB.zswpout=folios --expect out.pswpout=0 --expect in.zswpin=pages --expect in.pswpin=0 --expect in.64kB.zswpin=0 --expect in.64kB.swpin=0 --expect in.64kB.swpin_fallback=0 --expect resident_large_folios=0 --expect zswap.stored_pages=0 --cgroup lfs-swapin0"
+}
+if echo zswap-large-swapin0 | grep -qE "$only"; then
+	if [ -w /sys/kernel/debug/mthp_swapin ]; then
+		echo 0 >/sys/kernel/debug/mthp_swapin
+		integrity_suite zswap-large-swapin0 disk on lz4 swapin0_cases
+		echo 1 >/sys/kernel/debug/mthp_swapin
+	else
+		echo "=== suite zswap-large-swapin0"
+		printf 'TAP version 13\nnot ok 1 %s\n1..1\n' \
+			"/sys/kernel/debug/mthp_swapin: no such file (a kernel without the large swap-in switch)" |
+			tee "$tap/zswap-large-swapin0.tap"
+		echo 1 >"$tap/zswap-large-swapin0.rc"
+	fi
+	mthp_reset
+fi
+
 # --- stress: 3 workers over mixed operations with swapoff/swapon cycling
 if echo integrity-stress | grep -qE "$only"; then
 	swap_on disk 1024 >/dev/null

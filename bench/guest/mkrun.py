@@ -84,7 +84,7 @@ def main():
             wl = json.load(f)
 
     params.update({k: wl[k] for k in ("procs", "size_mib", "pattern", "data_mib", "passes") if k in wl})
-    if a.workload == "kbuild":
+    if a.workload.startswith("kbuild"):
         for k in ("procs", "usemem_size", "data"):
             params.pop(k, None)
         params.update({k: wl[k] for k in ("files", "jobs") if k in wl})
