@@ -91,7 +91,7 @@ boot() {	# boot NAME KERNEL TIMEOUT COMMAND...: one guest, results in boots/NAME
 	local name=$1 kernel=$2 limit=$3 rc=0
 	shift 3
 	"$LFS_ROOT/scripts/vm.sh" --kernel "$kernel" --flavour perf --cpus "$GUEST_CPUS" --mem "$GUEST_MEM" \
-		--timeout "$limit" --run-dir "$res/boots/$name" -- "$@" >"$res/boots/$name.log" 2>&1 || rc=$?
+		${DISK_MIBS:+--disk-mibs "$DISK_MIBS"} --timeout "$limit" --run-dir "$res/boots/$name" -- "$@" >"$res/boots/$name.log" 2>&1 || rc=$?
 	grep -E '^(---|FAILED|lfswap: )' "$res/boots/$name.log" | sed 's/^/  /' || true
 	if [ "$rc" != 0 ]; then
 		failures=$((failures + 1))
@@ -187,7 +187,7 @@ meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finishe
         "config": os.path.relpath("$conf", "$LFS_ROOT"), "quick": $quick == 1,
         "iterations": $ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
-        "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM"}, "kernels": kernels, "series": series,
+        "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM", "disk_mibs": "${DISK_MIBS:-}"}, "kernels": kernels, "series": series,
         "command": "make bench" + (" QUICK=1" if $quick == 1 else ""), "failed_boots": $failures,
         "lfswap_commit": git("$LFS_ROOT", "rev-parse", "--short", "HEAD")}
 json.dump(meta, open(sys.argv[1], "w"), indent=1)

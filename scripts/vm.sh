@@ -11,6 +11,9 @@
 #   --timeout SECONDS               hard limit for the whole guest (default 900)
 #   --run-dir DIR                   where results go (default build/runs/<time>-<kernel>)
 #   --swap-disk SIZE --scratch-disk SIZE   sizes of the two virtio disks (4G, 2G)
+#   --disk-mibs N                   throttle each disk to N MiB/s read and N
+#                                   MiB/s write (QEMU block throttling; default
+#                                   none: the host page cache, RAM speed)
 #
 # The guest sees the host's root filesystem read-only (so bash, fio,
 # stress-ng and our test programs are there), a writable /tmp, and the run
@@ -22,7 +25,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 variant=patched flavour=debug cpus=2 mem=2G timeout=900 run_dir="" interactive=0
-swap_disk=4G scratch_disk=2G
+swap_disk=4G scratch_disk=2G disk_mibs=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) variant=$2; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--run-dir) run_dir=$2; shift 2 ;;
 	--swap-disk) swap_disk=$2; shift 2 ;;
 	--scratch-disk) scratch_disk=$2; shift 2 ;;
+	--disk-mibs) disk_mibs=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--) shift; break ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -110,6 +114,13 @@ fi
 # watchdog_thresh=60: soft lockups are reported after 120 s, not 20 s; a
 # lockdep kernel under TCG compressing a 2M folio can take longer than 20 s.
 # LFS_CMDLINE_EXTRA adds to the kernel command line.
+throttle=""
+if [ -n "$disk_mibs" ]; then
+	case $disk_mibs in
+	*[!0-9]* | 0) die "vm.sh: --disk-mibs wants a positive whole number of MiB/s, not '$disk_mibs'" ;;
+	esac
+	throttle=",throttling.bps-read=$((disk_mibs * 1048576)),throttling.bps-write=$((disk_mibs * 1048576))"
+fi
 cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 mitigations=off numa=fake=2 pci=noacpi ${LFS_CMDLINE_EXTRA:-} ${extra_cmdline:-}"
 cmdline="$cmdline root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline="$cmdline init=$LFS_ROOT/scripts/guest-init.sh"
@@ -119,9 +130,9 @@ qemu=(qemu-system-x86_64 "${accel_opt[@]}" -machine pc -cpu max,pdpe1gb=off -smp
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
 	-fsdev "local,id=res,path=$run_dir,security_model=none,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=res,mount_tag=lfsresults"
-	-drive "file=$disks/swap.img,format=raw,if=none,id=swapdisk,cache=unsafe,discard=unmap"
+	-drive "file=$disks/swap.img,format=raw,if=none,id=swapdisk,cache=unsafe,discard=unmap$throttle"
 	-device "virtio-blk-pci,drive=swapdisk,serial=lfswap-swap"
-	-drive "file=$disks/scratch.img,format=raw,if=none,id=scratchdisk,cache=unsafe,discard=unmap"
+	-drive "file=$disks/scratch.img,format=raw,if=none,id=scratchdisk,cache=unsafe,discard=unmap$throttle"
 	-device "virtio-blk-pci,drive=scratchdisk,serial=lfswap-scratch")
 
 if [ "$interactive" = 1 ]; then

@@ -1521,7 +1521,11 @@ def header_section(meta, model, title, doc_header):
         dur = " (%s)" % str(b - a).split(".")[0]
     except (ValueError, TypeError):
         pass
-    host, guest = meta.get("host") or {}, meta.get("guest") or {}
+    host, guest = meta.get("host") or {}, dict(meta.get("guest") or {})
+    # disk_mibs: QEMU throttling of the guest's disks (DISK_MIBS), if any
+    dm = guest.pop("disk_mibs", "")
+    guest["disks"] = ("throttled to %s MiB/s read and write" % dm) if dm \
+        else "unthrottled (host page cache)"
 
     def kv(d):
         return ", ".join("%s %s" % (k, v) for k, v in d.items()) \
