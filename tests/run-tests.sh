@@ -158,27 +158,24 @@ zswap_large_lines() {
 	# once in zswpin. The kernel reads a range whole only when a neighbour
 	# of it (in this page table or the next) is in use, its answer to
 	# issue 4's thrashing concern, so a sequential pass reads the first
-	# folio of the region at order 0: at most one folio short. 2M: neither
-	# 6.12 nor this series swaps in PMD-sized folios (alloc_swap_folio()
-	# takes orders below PMD_ORDER; mapping a PMD folio by PTEs on swap-in
-	# is not supported by the rmap code of 6.12), so a 2M folio stored
-	# whole comes back as 512 order-0 pages from zswap, counted exactly.
+	# folio of the region at order 0: at most one folio short. 2M the
+	# same: a PMD-sized folio is swapped in whole and mapped by PTEs (6.12
+	# and mainline swap in orders below PMD_ORDER only).
 	local load_in="--expect in.zswpin=pages --expect in.@.swpin=0 --expect in.@.swpin_fallback=0 --expect in.pswpin=0"
 	local load_mthp="$load_in --expect in.@.zswpin=resident_large_folios --expect-min in.@.zswpin=folios-1"
-	local load_pmd="$load_in --expect in.@.zswpin=0 --expect resident_large_folios=0"
 	# folios written whole to the device instead, nothing kept in zswap
 	local disk="--expect swapped_pages=pages --expect out.@.swpout=folios --expect out.@.zswpout=0 --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect out.pswpout=pages --expect out.zswpout=0 --expect out.zswap.stored_pages=0"
 	# nothing left in zswap once everything was read back or dropped
 	local clean="--expect zswap.stored_pages=0"
 	# A folio read whole from the device counts per-size swpin: on zram
-	# (synchronous) only, below the PMD size; a non-synchronous disk reads
-	# order 0 unless the whole range is in zswap.
+	# (synchronous) only; a non-synchronous disk reads order 0 unless the
+	# whole range is in zswap. A PMD-sized range is read whole only with a
+	# used neighbour, on any device: the region's first is read at order 0.
 	local devin="--expect in.@.swpin=folios --expect in.@.zswpin=0"
+	local devin_pmd="--expect in.@.swpin=resident_large_folios --expect-min in.@.swpin=folios-1 --expect in.@.zswpin=0"
 
 	for s in "${sizes[@]}"; do
-		load=$load_mthp
-		[ "$s" != 2M ] || load=$load_pmd
-		echo "$s --size $s $base --in seq $req $whole $load $clean"
+		echo "$s --size $s $base --in seq $req $whole $load_mthp $clean"
 	done
 	j=0
 	for m in dontneed munmap fork-cow threads swapoff pool-limit zswap-max-0 \
@@ -186,15 +183,19 @@ zswap_large_lines() {
 		s=${sizes[$(((idx + j) % 4))]}
 		j=$((j + 1))
 		dv=""
-		[ "$dev" != zram ] || [ "$s" = 2M ] || dv=$devin
+		if [ "$dev" = zram ]; then
+			dv=$devin
+			[ "$s" != 2M ] || dv=$devin_pmd
+		fi
 		load=$load_mthp
-		[ "$s" != 2M ] || load=$load_pmd
 		case $m in
 		dontneed | munmap | fork-cow) echo "$s --size $s $base --in $m $req $whole $clean" ;;
 		threads)
-			# 2M comes back as order-0 pages (see load_pmd)
+			# Three threads interleave page by page; with 2M, one can
+			# enter the next range before the page before it is mapped,
+			# and reads it at order 0 (one run: 6 of 8 whole).
 			local tin="--expect-min in.@.zswpin=folios*9/10"
-			[ "$s" != 2M ] || tin="--expect in.@.zswpin=0"
+			[ "$s" != 2M ] || tin="--expect in.@.zswpin=resident_large_folios --expect-min in.@.zswpin=folios/2"
 			echo "$s --size $s $base --in threads --threads 3 $req $whole $tin $clean" ;;
 		swapoff) echo "$s --size $s $base --in swapoff $req $whole --expect in.zswpin=pages --expect in.pswpin=0 $clean" ;;
 		pool-limit) echo "$s --size $s $base --in seq --zswap-pool-percent 0 $req $disk --expect-min out.zswap.pool_limit_hit=1 $dv $clean" ;;
