@@ -58,7 +58,7 @@ printf '\n%-34s %14s\n' "counter (delta over the workload)" "value"
 printf '%-34s %14s\n' "----------------------------------" "--------------"
 for s in "$THP"/hugepages-*kB; do
 	s=${s##*hugepages-}
-	for c in swpout swpout_fallback split zswpout zswpin swpin swpin_fallback swpin_fallback_charge; do
+	for c in swpout swpout_fallback swpout_fallback_lower split zswpout zswpin swpin swpin_fallback swpin_fallback_charge; do
 		[ -f "$THP/hugepages-$s/stats/$c" ] || continue
 		v=$(delta /tmp/before /tmp/after "$s.$c")
 		[ "$v" != 0 ] || [ "$s" = "${kb}kB" ] && printf '%-34s %14s\n' "$s $c" "$v"
