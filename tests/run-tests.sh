@@ -301,6 +301,27 @@ if echo swapout-fallback | grep -qE "$only"; then
 	mthp_reset
 fi
 
+# --- partially mapped folios in reclaim (issue 5): all but the first KEEP
+# bytes of each folio MADV_DONTNEEDed, then memory.reclaim of the memcg.
+# The unmapped pages are freed without I/O, and the mapped part goes out in
+# the largest enabled pieces that are wholly mapped (lfs-partial).
+partial_setup() {
+	swap_off_all && zswap_set off && swap_on zram 64 >/dev/null
+}
+partial_cases() {
+	echo "--size 64K --keep 32K --lower 32K --cgroup lfs-partial-1"
+	echo "--size 64K --keep 48K --lower 32K,16K --cgroup lfs-partial-2"
+	echo "--size 64K --keep 32K --cgroup lfs-partial-3"
+	echo "--size 2M --keep 1M --lower 64K --count 2 --cgroup lfs-partial-4"
+}
+if echo swapout-partial | grep -qE "$only"; then
+	echo "=== suite swapout-partial"
+	partial_cases | integrity_tap lfs-partial partial_setup 2>&1 | tee "$tap/swapout-partial.tap"
+	echo "${PIPESTATUS[1]}" >"$tap/swapout-partial.rc"
+	swap_off_all
+	mthp_reset
+fi
+
 # --- our integrity checker: every device, zswap off then on. On 6.12 the
 # first use of zswap turns mTHP swap-in off for the rest of the boot, so
 # everything that runs without zswap comes before anything that enables it.

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lfs-partial - what reclaim does with a partially mapped large folio
+ * (issue 5): its unmapped pages should be freed without I/O, and what
+ * stays mapped swapped out in the largest pieces that fit.
+ *
+ *   lfs-partial --size SIZE --keep K [--lower SIZE[,SIZE...]] [--count N]
+ *               [--cgroup NAME] [-v]
+ *
+ * Enables SIZE and the --lower sizes ("always"), faults in N folios of
+ * SIZE in a memcg of its own, with the rest of the process mlocked, and
+ * MADV_DONTNEEDs all but the first K bytes of each (the folios stay, partly
+ * mapped, on the deferred split queue). Then memory.reclaim asks for the
+ * whole region. Needs one swap device and zswap off.
+ *
+ * Prints the counter deltas and asserts:
+ *   pswpout = N * K / 4K        (the unmapped pages are not written)
+ *   L.swpout = N * K / L        where L is the largest --lower size that
+ *                               divides K (none: K went out as 4K pages)
+ *   every kept page swapped out, then read back byte-exact.
+ *
+ * Prints "RESULT: PASS|FAIL|SKIP"; exit 0 pass, 1 fail, 2 error, 4 skip.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "../lib/lfs.h"
+
+#define MAX_LOWER	8
+#define SEED		0x9a47a1ULL
+
+static int failures;
+
+static void check(bool ok, const char *fmt, ...) LFS_PRINTF(2, 3);
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		failures++;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lfs-partial --size SIZE --keep K [--lower SIZE[,SIZE...]] [--count N] [--cgroup NAME] [-v]\n");
+	exit(LFS_EXIT_ERROR);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "keep", required_argument, NULL, 'k' },
+		{ "lower", required_argument, NULL, 'l' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t ps, size = 0, keep = 0, lower[MAX_LOWER], best = 0, len;
+	const char *cgname = "lfs-partial";
+	long hist[LFS_NR_ORDERS] = { 0 };
+	int nlower = 0, count = 16, c;
+	struct lfs_snap before, after;
+	bool verbose = false;
+	struct lfs_delta d;
+	long long v, expect;
+	struct lfs_cg cg;
+	char name[64];
+	long bad = 0, swapped = 0;
+	char *p;
+
+	lfs_init("lfs-partial");
+	ps = lfs_pagesize();
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			size = lfs_parse_size(optarg);
+			break;
+		case 'k':
+			keep = lfs_parse_size(optarg);
+			break;
+		case 'l':
+			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
+				if (nlower == MAX_LOWER)
+					usage();
+				lower[nlower++] = lfs_parse_size(s);
+			}
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'g':
+			cgname = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!size || !keep || keep >= size || keep % ps || count < 1)
+		usage();
+	for (int i = 0; i < nlower; i++)
+		if (lower[i] < size && keep % lower[i] == 0 && lower[i] > best)
+			best = lower[i];
+
+	{
+		struct lfs_swapdev dev[4];
+
+		if (lfs_swaps(dev, 4) < 1)
+			lfs_skip("no active swap device");
+	}
+	if (lfs_thp_only(size))
+		lfs_skip("no mTHP size %zuK", size >> 10);
+	for (int i = 0; i < nlower; i++)
+		if (lfs_thp_set(lower[i], "always"))
+			lfs_skip("no mTHP size %zuK", lower[i] >> 10);
+
+	if (lfs_cg_create(&cg, cgname))
+		lfs_skip("no memory cgroup: %s", strerror(errno));
+	if (mlockall(MCL_CURRENT))
+		lfs_die_errno("mlockall");
+	if (lfs_cg_enter(&cg))
+		lfs_die_errno("enter %s", cg.path);
+
+	len = count * size;
+	p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
+	if (!p)
+		lfs_die_errno("mmap");
+	for (size_t i = 0; i < len / ps; i++)
+		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, SEED, i, 1);
+	if (lfs_order_histogram(p, len, hist) < 0)
+		lfs_die_errno("scan");
+	if (hist[lfs_size_order(size)] != count)
+		lfs_skip("only %ld of %d folios are %zuK", hist[lfs_size_order(size)],
+			 count, size >> 10);
+	for (int i = 0; i < count; i++)
+		if (madvise(p + i * size + keep, size - keep, MADV_DONTNEED))
+			lfs_die_errno("MADV_DONTNEED");
+
+	if (lfs_counters_snap(&before))
+		lfs_die_errno("counters");
+	/* Everything the memcg holds is this region (the rest is mlocked). */
+	lfs_cg_reclaim(&cg, len, 5);
+	lfs_wait_writeback();
+	if (lfs_counters_snap(&after) || lfs_counters_delta(&before, &after, &d))
+		lfs_die_errno("counters");
+	if (verbose)
+		lfs_delta_print(stdout, &d, "# ");
+
+	for (int i = 0; i < count; i++)
+		for (size_t off = 0; off < keep; off += ps)
+			swapped += lfs_is_swapped(p + i * size + off);
+	check(swapped == (long)(count * keep / ps), "%ld of %zu kept pages swapped out",
+	      swapped, count * keep / ps);
+	expect = count * keep / ps;
+	v = lfs_delta_get(&d, "pswpout");
+	check(v == expect, "pswpout = %lld, expected %lld (the unmapped pages not written)",
+	      v, expect);
+	snprintf(name, sizeof(name), "%zukB.split", size >> 10);
+	printf("# %s = %lld\n", name, lfs_delta_get(&d, name));
+	if (best) {
+		expect = count * (keep / best);
+		snprintf(name, sizeof(name), "%zukB.swpout", best >> 10);
+		v = lfs_delta_get(&d, name);
+		check(v == expect, "%s = %lld, expected %lld (kept part swapped in %zuK pieces)",
+		      name, v, expect, best >> 10);
+	}
+
+	for (int i = 0; i < count; i++)
+		for (size_t off = 0; off < keep; off += ps) {
+			size_t idx = (i * size + off) / ps;
+			long at = lfs_check_page(p + i * size + off, LFS_KIND_TEXT, SEED, idx, 1);
+
+			if (at >= 0 && bad++ < 4)
+				printf("# page %zu differs at byte %ld\n", idx, at);
+		}
+	check(!bad, "%ld kept pages differ after swap-in", bad);
+
+	lfs_delta_free(&d);
+	lfs_snap_free(&before);
+	lfs_snap_free(&after);
+	if (failures)
+		lfs_fail("%d check(s) failed", failures);
+	lfs_pass();
+}
