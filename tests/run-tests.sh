@@ -138,6 +138,19 @@ integrity_suite() {
 	zswap_set off
 }
 
+# program_suite NAME PROGRAM SETUP CASES: one TAP suite of PROGRAM's cases,
+# one per line that the shell function CASES prints, each after the shell
+# function SETUP; swap off and the mTHP defaults back at the end.
+program_suite() {
+	local name=$1 prog=$2 setup=$3 cases=$4
+	echo "$name" | grep -qE "$only" || return 0
+	echo "=== suite $name"
+	$cases | integrity_tap "$prog" "$setup" 2>&1 | tee "$tap/$name.tap"
+	echo "${PIPESTATUS[1]}" >"$tap/$name.rc"
+	swap_off_all
+	mthp_reset
+}
+
 run_integrity() {
 	integrity_suite "integrity-$1-zswap-$2" "$1" "$2" lz4 integrity_cases "$1" "$2"
 }
@@ -293,13 +306,7 @@ fallback_cases() {
 	echo "--fill 32K --out 64K"
 	echo "--fill 64K --out 2M --lower 64K --count 1"
 }
-if echo swapout-fallback | grep -qE "$only"; then
-	echo "=== suite swapout-fallback"
-	fallback_cases | integrity_tap lfs-fallback fallback_setup 2>&1 | tee "$tap/swapout-fallback.tap"
-	echo "${PIPESTATUS[1]}" >"$tap/swapout-fallback.rc"
-	swap_off_all
-	mthp_reset
-fi
+program_suite swapout-fallback lfs-fallback fallback_setup fallback_cases
 
 # --- partially mapped folios in reclaim (issue 5): all but the first KEEP
 # bytes of each folio MADV_DONTNEEDed, then memory.reclaim of the memcg.
@@ -314,13 +321,7 @@ partial_cases() {
 	echo "--size 64K --keep 32K --cgroup lfs-partial-3"
 	echo "--size 2M --keep 1M --lower 64K --count 2 --cgroup lfs-partial-4"
 }
-if echo swapout-partial | grep -qE "$only"; then
-	echo "=== suite swapout-partial"
-	partial_cases | integrity_tap lfs-partial partial_setup 2>&1 | tee "$tap/swapout-partial.tap"
-	echo "${PIPESTATUS[1]}" >"$tap/swapout-partial.rc"
-	swap_off_all
-	mthp_reset
-fi
+program_suite swapout-partial lfs-partial partial_setup partial_cases
 
 # --- our integrity checker: every device, zswap off then on. On 6.12 the
 # first use of zswap turns mTHP swap-in off for the rest of the boot, so

@@ -38,7 +38,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,22 +56,6 @@
 #define SEED		0x5eedfa11ULL
 
 static bool verbose;
-static int failures;
-
-static void check(bool ok, const char *fmt, ...) LFS_PRINTF(2, 3);
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
-
 /* Swap offset of the entry at addr, -1 if the page is not swapped. */
 static long long swap_offset(const void *addr)
 {
@@ -240,11 +223,9 @@ int main(int argc, char **argv)
 			out_size = lfs_parse_size(optarg);
 			break;
 		case 'l':
-			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
-				if (nlower == MAX_LOWER)
-					usage();
-				lower[nlower++] = lfs_parse_size(s);
-			}
+			nlower = lfs_parse_size_list(optarg, lower, MAX_LOWER);
+			if (nlower < 0)
+				usage();
 			break;
 		case 'n':
 			count = atoi(optarg);
@@ -320,41 +301,41 @@ int main(int argc, char **argv)
 	if (verbose)
 		lfs_delta_print(stdout, &d, "# ");
 
-	check(has(&d, out_size, "swpout_fallback_lower"),
+	lfs_check(has(&d, out_size, "swpout_fallback_lower"),
 	      "%s.swpout_fallback_lower exists (a kernel with the lower-order fallback)",
 	      sz(out_size, b1));
-	check(dget(&d, out_size, "swpout") == 0, "%s.swpout = %lld, expected 0",
+	lfs_check(dget(&d, out_size, "swpout") == 0, "%s.swpout = %lld, expected 0",
 	      sz(out_size, b1), dget(&d, out_size, "swpout"));
-	check(dget(&d, out_size, "swpout_fallback") == count,
+	lfs_check(dget(&d, out_size, "swpout_fallback") == count,
 	      "%s.swpout_fallback = %lld, expected %d", sz(out_size, b1),
 	      dget(&d, out_size, "swpout_fallback"), count);
 	expect = nlower ? count : 0;
-	check(dget(&d, out_size, "swpout_fallback_lower") == expect,
+	lfs_check(dget(&d, out_size, "swpout_fallback_lower") == expect,
 	      "%s.swpout_fallback_lower = %lld, expected %lld", sz(out_size, b1),
 	      dget(&d, out_size, "swpout_fallback_lower"), expect);
 	for (int i = 0; i + 1 < nlower; i++) {
 		expect = count * (out_size / lower[i]);
-		check(dget(&d, lower[i], "swpout_fallback") == expect,
+		lfs_check(dget(&d, lower[i], "swpout_fallback") == expect,
 		      "%s.swpout_fallback = %lld, expected %lld", sz(lower[i], b1),
 		      dget(&d, lower[i], "swpout_fallback"), expect);
-		check(dget(&d, lower[i], "swpout_fallback_lower") == expect,
+		lfs_check(dget(&d, lower[i], "swpout_fallback_lower") == expect,
 		      "%s.swpout_fallback_lower = %lld, expected %lld", sz(lower[i], b1),
 		      dget(&d, lower[i], "swpout_fallback_lower"), expect);
 	}
 	if (nlower) {
 		expect = count * (out_size / last);
-		check(dget(&d, last, "swpout") == expect, "%s.swpout = %lld, expected %lld",
+		lfs_check(dget(&d, last, "swpout") == expect, "%s.swpout = %lld, expected %lld",
 		      sz(last, b1), dget(&d, last, "swpout"), expect);
-		check(dget(&d, last, "swpout_fallback") == 0,
+		lfs_check(dget(&d, last, "swpout_fallback") == 0,
 		      "%s.swpout_fallback = %lld, expected 0", sz(last, b1),
 		      dget(&d, last, "swpout_fallback"));
 	}
 	if (out_size == lfs_pmd_size())
-		check(lfs_delta_get(&d, "thp_swpout_fallback") == count,
+		lfs_check(lfs_delta_get(&d, "thp_swpout_fallback") == count,
 		      "thp_swpout_fallback = %lld, expected %d",
 		      lfs_delta_get(&d, "thp_swpout_fallback"), count);
 	expect = olen / ps;
-	check(lfs_delta_get(&d, "pswpout") == expect, "pswpout = %lld, expected %lld",
+	lfs_check(lfs_delta_get(&d, "pswpout") == expect, "pswpout = %lld, expected %lld",
 	      lfs_delta_get(&d, "pswpout"), expect);
 	{
 		long pieces = 0, whole = 0, swapped = 0;
@@ -365,9 +346,9 @@ int main(int argc, char **argv)
 			pieces++;
 			whole += whole_range(o + off, last) >= 0;
 		}
-		check(swapped == (long)(olen / ps), "%ld of %zu out pages hold a swap entry",
+		lfs_check(swapped == (long)(olen / ps), "%ld of %zu out pages hold a swap entry",
 		      swapped, olen / ps);
-		check(whole == pieces, "%ld of %ld %zuK pieces in one aligned slot range",
+		lfs_check(whole == pieces, "%ld of %ld %zuK pieces in one aligned slot range",
 		      whole, pieces, last >> 10);
 	}
 	lfs_delta_free(&d);
@@ -376,14 +357,14 @@ int main(int argc, char **argv)
 
 	/* 3. Every byte of both regions. */
 	bad = verify(o, olen, 2, out_size, NULL, "out");
-	check(!bad, "out: %ld of %zu pages differ after swap-in", bad, olen / ps);
+	lfs_check(!bad, "out: %ld of %zu pages differ after swap-in", bad, olen / ps);
 	bad = verify(f, flen, 1, fill_size, freed, "fill");
-	check(!bad, "fill: %ld pages differ after swap-in", bad);
+	lfs_check(!bad, "fill: %ld pages differ after swap-in", bad);
 
 	munmap(o, olen);
 	munmap(f, flen);
 	free(freed);
-	if (failures)
-		lfs_fail("%d check(s) failed", failures);
+	if (lfs_check_failures())
+		lfs_fail("%d check(s) failed", lfs_check_failures());
 	lfs_pass();
 }

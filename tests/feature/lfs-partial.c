@@ -24,7 +24,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,22 +36,6 @@
 
 #define MAX_LOWER	8
 #define SEED		0x9a47a1ULL
-
-static int failures;
-
-static void check(bool ok, const char *fmt, ...) LFS_PRINTF(2, 3);
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static void usage(void)
 {
@@ -95,11 +78,9 @@ int main(int argc, char **argv)
 			keep = lfs_parse_size(optarg);
 			break;
 		case 'l':
-			for (char *s = strtok(optarg, ","); s; s = strtok(NULL, ",")) {
-				if (nlower == MAX_LOWER)
-					usage();
-				lower[nlower++] = lfs_parse_size(s);
-			}
+			nlower = lfs_parse_size_list(optarg, lower, MAX_LOWER);
+			if (nlower < 0)
+				usage();
 			break;
 		case 'n':
 			count = atoi(optarg);
@@ -167,11 +148,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < count; i++)
 		for (size_t off = 0; off < keep; off += ps)
 			swapped += lfs_is_swapped(p + i * size + off);
-	check(swapped == (long)(count * keep / ps), "%ld of %zu kept pages swapped out",
+	lfs_check(swapped == (long)(count * keep / ps), "%ld of %zu kept pages swapped out",
 	      swapped, count * keep / ps);
 	expect = count * keep / ps;
 	v = lfs_delta_get(&d, "pswpout");
-	check(v == expect, "pswpout = %lld, expected %lld (the unmapped pages not written)",
+	lfs_check(v == expect, "pswpout = %lld, expected %lld (the unmapped pages not written)",
 	      v, expect);
 	snprintf(name, sizeof(name), "%zukB.split", size >> 10);
 	printf("# %s = %lld\n", name, lfs_delta_get(&d, name));
@@ -179,7 +160,7 @@ int main(int argc, char **argv)
 		expect = count * (keep / best);
 		snprintf(name, sizeof(name), "%zukB.swpout", best >> 10);
 		v = lfs_delta_get(&d, name);
-		check(v == expect, "%s = %lld, expected %lld (kept part swapped in %zuK pieces)",
+		lfs_check(v == expect, "%s = %lld, expected %lld (kept part swapped in %zuK pieces)",
 		      name, v, expect, best >> 10);
 	}
 
@@ -191,12 +172,12 @@ int main(int argc, char **argv)
 			if (at >= 0 && bad++ < 4)
 				printf("# page %zu differs at byte %ld\n", idx, at);
 		}
-	check(!bad, "%ld kept pages differ after swap-in", bad);
+	lfs_check(!bad, "%ld kept pages differ after swap-in", bad);
 
 	lfs_delta_free(&d);
 	lfs_snap_free(&before);
 	lfs_snap_free(&after);
-	if (failures)
-		lfs_fail("%d check(s) failed", failures);
+	if (lfs_check_failures())
+		lfs_fail("%d check(s) failed", lfs_check_failures());
 	lfs_pass();
 }

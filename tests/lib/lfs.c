@@ -1692,3 +1692,39 @@ void lfs_wait_writeback(void)
 	for (int i = 0; i < 200 && lfs_meminfo_kb("Writeback") > 0; i++)
 		usleep(50000);
 }
+
+/* ------------------------------------------------------------------ */
+/* Checks and size lists                                              */
+/* ------------------------------------------------------------------ */
+
+static int check_failures;
+
+void lfs_check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		check_failures++;
+}
+
+int lfs_check_failures(void)
+{
+	return check_failures;
+}
+
+int lfs_parse_size_list(char *s, size_t *sizes, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+		if (n == max || !(sizes[n] = lfs_parse_size(tok)))
+			return -1;
+		n++;
+	}
+	return n;
+}

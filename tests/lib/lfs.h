@@ -60,6 +60,13 @@ void lfs_fail(const char *fmt, ...) LFS_PRINTF(1, 2) LFS_NORETURN;
 void lfs_pass(void) LFS_NORETURN;
 /* "WARN: msg" on stderr, continues. */
 void lfs_warn(const char *fmt, ...) LFS_PRINTF(1, 2);
+/*
+ * One assertion of a test: prints "ok: msg" or "FAIL: msg" on stdout and
+ * counts the failures, which lfs_check_failures() returns; the test ends
+ * with lfs_fail() when there were any, else lfs_pass().
+ */
+void lfs_check(bool ok, const char *fmt, ...) LFS_PRINTF(2, 3);
+int lfs_check_failures(void);
 
 /*
  * Cleanup: lfs_thp_restore() and removal of every cgroup created with
@@ -91,6 +98,13 @@ size_t lfs_pagesize(void);
  */
 size_t lfs_parse_size(const char *s);
 #define parse_size(s)	lfs_parse_size(s)
+
+/*
+ * Parse a comma-separated list of sizes ("32K,16K") into sizes[]; the
+ * string is modified.  Returns the count, or -1 for an invalid size or
+ * more than max of them.
+ */
+int lfs_parse_size_list(char *s, size_t *sizes, int max);
 
 /* Format a size as "4K", "64K", "2M", "1G" or plain bytes.  buf >= 32. */
 const char *lfs_size_str(size_t size, char *buf);
