@@ -54,14 +54,19 @@ suite_filter() {
 
 # integrity_tap [PROGRAM [SETUP]]: one TAP case per line of standard input,
 # each an invocation of PROGRAM (default: our integrity checker) with the
-# line's arguments, after the shell function SETUP when one is named.
+# line's arguments, after the shell function SETUP when one is named. A line
+# "@FUNCTION ARGS..." runs after the shell function FUNCTION instead.
 integrity_tap() {
-	local prog=${1:-lfs-integrity} setup=${2:-} n=0 line rc
+	local prog=${1:-lfs-integrity} setup0=${2:-} setup n=0 line rc
 	echo "TAP version 13"
 	while read -r line; do
 		[ -n "$line" ] || continue
 		n=$((n + 1))
-		echo "# $prog $line"
+		setup=$setup0
+		case $line in
+		@*) setup=${line%% *} setup=${setup#@} line=${line#* } ;;
+		esac
+		echo "# $prog $line${setup:+ (after $setup)}"
 		if [ -n "$setup" ] && ! $setup >/tmp/integrity.out 2>&1; then
 			sed 's/^/# /' /tmp/integrity.out
 			echo "not ok $n $line (setup $setup failed)"
@@ -322,6 +327,64 @@ partial_cases() {
 	echo "--size 2M --keep 1M --lower 64K --count 2 --cgroup lfs-partial-4"
 }
 program_suite swapout-partial lfs-partial partial_setup partial_cases
+
+# --- where large folios can go whole (issue 5), with our integrity checker.
+# An ext4 swapfile takes 64K and 2M folios whole (6.12 splits them all), and
+# gives them back through swapoff; a swapfile whose extents are 60K long
+# (every 16th block collapsed out of the file) has no 64K range within one
+# extent, so 64K folios go out as 32K pieces where those fit: a range that
+# crossed an extent would be written by one bio to the wrong blocks, which
+# the 4K swap-in of a swapfile would then read back wrong. A rotational
+# device takes no large folio: 64K goes straight to base pages, with no
+# lower-order tries. Of two swap devices of equal priority, one too small
+# for any large range (1 MiB, less than a cluster), every 64K folio goes
+# whole to the other; 6.12 tries only the next device in the rotation.
+swapdev_file() {
+	swap_off_all && zswap_set off && swap_on swapfile 256 >/dev/null
+}
+swapdev_fragfile() {
+	local f=/mnt/scratch/swapfile i
+	swap_off_all && zswap_set off || return
+	echo 0 >/sys/block/vdb/queue/rotational
+	mount -t ext4 /dev/vdb /mnt/scratch || return
+	rm -f $f && fallocate -l $((257 * 64))K $f || return
+	# from the end, so that the offsets still ahead do not move
+	for ((i = 255; i >= 0; i--)); do
+		fallocate --collapse-range --offset $((i * 64 + 60))K --length 4K $f || return
+	done
+	chmod 600 $f && mkswap -q $f >/dev/null && swapon $f || return
+	echo "fragmented swapfile: $(filefrag $f 2>/dev/null)"
+	mthp_only 64K 32K 16K
+}
+swapdev_rotational() {
+	swap_off_all && zswap_set off || return
+	echo 1 >/sys/block/vda/queue/rotational
+	mkswap -q /dev/vda >/dev/null && swapon /dev/vda || return
+	mthp_only 64K 32K 16K
+}
+swapdev_samepri() {
+	swap_off_all && zswap_set off || return
+	swap_on zram 1 10 >/dev/null && swap_on disk 1024 10 >/dev/null
+}
+# Each case in its own memcg, the rest of the checker mlocked, so that
+# nothing else goes to swap and pswpout is exact.
+swapdev_cases() {
+	local base="--mem 16M --kind random --out pageout" cg="--cgroup lfs-swapdev"
+	local k
+	for k in 64kB 2048kB; do
+		echo "@swapdev_file --size ${k%kB}K $base --in seq $cg-$k --expect swapped_pages=pages --expect out.$k.swpout=folios --expect out.$k.swpout_fallback=0 --expect out.$k.split=0 --expect out.pswpout=pages"
+	done
+	echo "@swapdev_file --size 64K $base --in swapoff $cg-off --expect swapped_pages=pages --expect out.64kB.swpout=folios --expect out.64kB.swpout_fallback=0 --expect out.pswpout=pages"
+	echo "@swapdev_fragfile --size 64K --no-thp-setup --mem 8M --kind random --out pageout --in seq $cg-frag --require 64kB.swpout_fallback_lower --expect swapped_pages=pages --expect out.pswpout=pages --expect out.64kB.swpout=0 --expect out.64kB.swpout_fallback=folios --expect out.64kB.swpout_fallback_lower=folios --expect-min out.32kB.swpout=1"
+	echo "@swapdev_rotational --size 64K --no-thp-setup $base --in seq $cg-rot --require 64kB.swpout_fallback_lower --expect-min swapped_pages=pages/2 --expect out.pswpout=swapped --expect out.64kB.swpout=0 --expect-min out.64kB.swpout_fallback=swapped/16 --expect out.64kB.swpout_fallback_lower=0 --expect out.32kB.swpout_fallback=0 --expect out.16kB.swpout_fallback=0"
+	echo "@swapdev_samepri --size 64K $base --in seq $cg-pri --expect swapped_pages=pages --expect out.64kB.swpout=folios --expect out.64kB.swpout_fallback=0 --expect out.pswpout=pages"
+}
+swapdev_done() {
+	swap_off_all
+	echo 0 >/sys/block/vda/queue/rotational
+}
+program_suite swapout-devices lfs-integrity "" swapdev_cases
+swapdev_done
 
 # --- our integrity checker: every device, zswap off then on. On 6.12 the
 # first use of zswap turns mTHP swap-in off for the rest of the boot, so

@@ -6,7 +6,7 @@
 #                                device up, swapon; prints the swap path
 #   swap_off_all                 swapoff everything, reset zram, unmount scratch
 #   zswap_set on|off [COMPRESSOR] [MAX_POOL_PERCENT]
-#   mthp_only SIZE               SIZE: 4K 16K 32K 64K ... 2M: only that size "always"
+#   mthp_only SIZE...            SIZE: 4K 16K 32K 64K ... 2M: only these sizes "always"
 #   mthp_reset                   the boot defaults: mTHP sizes "never", PMD "inherit", top level "madvise"
 #   cg_new NAME                  child memcg under /sys/fs/cgroup; prints its path
 #   cg_del NAME
@@ -98,11 +98,11 @@ zswap_set() {
 }
 
 mthp_only() {
-	local want d
-	want=$(size_kb "$1")
+	local want=" " s d
+	for s in "$@"; do want+="$(size_kb "$s")kB "; done
 	for d in "$THP"/hugepages-*kB; do
 		[ -f "$d/enabled" ] || continue	# shmem-only sizes (8kB)
-		if [ "${d##*hugepages-}" = "${want}kB" ]; then
+		if [[ $want == *" ${d##*hugepages-} "* ]]; then
 			echo always >"$d/enabled"
 		else
 			echo never >"$d/enabled"
