@@ -8,7 +8,8 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series \
-	export verify-series feature-matrix baseline-table bench bench-publish clean distclean
+	export verify-series feature-matrix baseline-table bench bench-publish bench-frag \
+	bench-frag-publish clean distclean
 
 help:
 	@echo "lfswap make targets:"
@@ -19,6 +20,9 @@ help:
 	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
 	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf"
 	@echo "  make bench-publish   a full bench run that also writes docs/performance.md"
+	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
+	@echo "                       vs patched, 64K fallback per iteration plotted; bench-frag-publish"
+	@echo "                       also writes docs/performance-fragmentation.md"
 	@echo "  make vm              interactive shell in the guest (KERNEL=patched|baseline FLAVOUR=debug|perf)"
 	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code"
 	@echo "  make prepare         install the pinned source, apply patches/series (git am)"
@@ -63,6 +67,12 @@ bench:
 
 bench-publish:
 	$(S)/bench.sh $(BENCH_OPTS) --publish
+
+bench-frag:
+	bench/frag/run.sh
+
+bench-frag-publish:
+	bench/frag/run.sh --publish
 
 vm: deps
 	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel

@@ -1,0 +1,68 @@
+#!/bin/bash
+# In the guest (scripts/vm.sh): upstream's swap slot fragmentation test,
+# tools/mm/thp_swap_allocator_test.c of the pinned 6.12 source, in each
+# mode on a fresh 64 MiB swap device, as its header prescribes (64K
+# "always", PMD "never"; zswap off). Per mode, its output and the per-size
+# counters before and after go to $LFS_RESULTS/frag/<mode>/.
+#
+#   guest.sh BIN MODES...     MODE: NAME:SIZES:OPTIONS[:DEVICE]: the
+#                             enabled sizes, the test's options ("_" for a
+#                             space) and the device: zram (default; a
+#                             synchronous device, so 6.12 swaps in 64K
+#                             whole where it can) or disk (the first 64 MiB
+#                             of the virtio disk, non-rotational: swap-in
+#                             through the swap cache, 4K at a time, on both
+#                             kernels), e.g. "aligned-small:64K:-a_-s"
+#                             "unaligned-disk:64K::disk"
+set -u
+bin=$1
+shift
+. "$LFS_ROOT/tests/lib/guest.sh"
+THPD=/sys/kernel/mm/transparent_hugepage
+failed=0
+counters() {
+	local d
+	grep -E '^(pswpout|pswpin|thp_swpout|thp_swpout_fallback) ' /proc/vmstat
+	for d in "$THPD"/hugepages-*kB/stats; do
+		for f in swpout swpout_fallback swpout_fallback_lower split; do
+			[ -r "$d/$f" ] && echo "$(basename "$(dirname "$d")").$f $(cat "$d/$f")"
+		done
+	done
+}
+for m in "$@"; do
+	name=${m%%:*} rest=${m#*:}
+	sizes=${rest%%:*} opts=${rest#*:}
+	dev=zram
+	case $opts in *:*) dev=${opts#*:} opts=${opts%%:*} ;; esac
+	opts=${opts//_/ }
+	out=$LFS_RESULTS/frag/$name
+	mkdir -p "$out"
+	swap_off_all
+	zswap_set off
+	case $dev in
+	zram) swap_on zram 64 >/dev/null ;;
+	# mkswap's block count: a 64 MiB swap area at the head of the disk
+	disk) echo 0 >/sys/block/vda/queue/rotational && mkswap -q /dev/vda 65536 >/dev/null && swapon /dev/vda ;;
+	*) false ;;
+	esac || { echo "FAILED $name: swap on $dev"; failed=$((failed + 1)); continue; }
+	# shellcheck disable=SC2086
+	mthp_only ${sizes//,/ }
+	echo never >"$THPD/hugepages-2048kB/enabled"
+	echo "$opts" >"$out/options"
+	echo "$sizes" >"$out/sizes"
+	echo "$dev" >"$out/device"
+	counters >"$out/before"
+	t0=$EPOCHREALTIME
+	# shellcheck disable=SC2086
+	"$bin" $opts >"$out/output.txt" 2>&1
+	rc=$?
+	t1=$EPOCHREALTIME
+	counters >"$out/after"
+	echo "$rc" >"$out/rc"
+	echo "$t0 $t1" >"$out/time"
+	echo "--- $name ($dev, $sizes, options '$opts'): exit $rc, $(grep -c '^Iteration' "$out/output.txt") iterations, $(tail -1 "$out/output.txt")"
+	[ "$rc" = 0 ] || failed=$((failed + 1))
+	swap_off_all
+done
+mthp_reset
+exit "$failed"

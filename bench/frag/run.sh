@@ -1,0 +1,85 @@
+#!/bin/bash
+# `make bench-frag`: swap slot fragmentation, baseline vs patched, in one
+# run. Builds upstream's tools/mm/thp_swap_allocator_test.c from the pinned
+# 6.12 source (unchanged), boots the perf flavour of each kernel once and
+# runs the test in every mode of bench/frag/guest.sh on a fresh 64 MiB zram
+# (100 iterations each: random swap-in, random MADV_DONTNEED of 64K
+# ranges, MADV_PAGEOUT of everything), then writes a report with the 64K
+# swpout_fallback rate per iteration, plotted.
+#
+#   run.sh [--out DIR] [--modes "MODE..."] [--publish]
+#
+#   --out DIR      results (default build/bench/frag/<time>)
+#   --modes        guest.sh modes, NAME:SIZES:OPTIONS with "_" for a space
+#                  between options (default: the five in the script)
+#   --publish      copy the report to docs/performance-fragmentation.md, its
+#                  plots to docs/performance-fragmentation/, and its table into
+#                  docs/performance.md (between the bench-frag markers)
+#
+# Exit 0 when both boots ran every mode, 1 otherwise (the report says which).
+set -eu
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+res="" publish=0
+modes="aligned:64K:-a aligned-small:64K:-a_-s unaligned:64K: unaligned-small:64K:-s unaligned-small-lower:64K,32K,16K:-s
+aligned-disk:64K:-a:disk unaligned-disk:64K::disk unaligned-small-disk:64K:-s:disk"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) res=$2; shift 2 ;;
+	--modes) modes=$2; shift 2 ;;
+	--publish) publish=1; shift ;;
+	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "bench/frag/run.sh: unknown argument $1 (see --help)" ;;
+	esac
+done
+[ -n "$res" ] || res=$LFS_BUILD/bench/frag/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$res/boots"
+res=$(cd "$res" && pwd)
+
+"$LFS_ROOT/scripts/deps.sh" all
+"$LFS_ROOT/scripts/prepare.sh"
+for k in baseline patched; do "$LFS_ROOT/scripts/build-kernel.sh" "$k" perf; done
+src=$LFS_BUILD/baseline/src/tools/mm/thp_swap_allocator_test.c
+[ -f "$src" ] || die "no $src (scripts/prepare.sh extracts the pinned source)"
+bin=$LFS_BUILD/bench/bin/thp_swap_allocator_test
+mkdir -p "$(dirname "$bin")"
+gcc -O2 -Wall -static -o "$bin" "$src" 2>"$res/build.log" ||
+	die "building $src failed (log: $res/build.log)"
+
+failed=0
+for k in baseline patched; do
+	echo "bench-frag: $k kernel, modes: $modes"
+	# shellcheck disable=SC2086
+	"$LFS_ROOT/scripts/vm.sh" --kernel "$k" --flavour perf --cpus 2 --mem 2G --timeout 3600 \
+		--run-dir "$res/boots/$k" -- "$LFS_ROOT/bench/frag/guest.sh" "$bin" $modes ||
+		{ echo "bench-frag: the $k boot failed (exit $?; console: $res/boots/$k/console.log)"; failed=1; }
+done
+python3 "$LFS_ROOT/bench/frag/report.py" "$res" || failed=1
+echo "bench-frag: report $res/report.md"
+if [ "$publish" = 1 ]; then
+	d=$LFS_ROOT/docs
+	mkdir -p "$d/performance-fragmentation"
+	rm -f "$d"/performance-fragmentation/frag-*.png
+	cp "$res"/plots/frag-*.png "$d/performance-fragmentation/" 2>/dev/null || true
+	{
+		echo "<!-- written by make bench-frag-publish from $res -->"
+		sed "s#](plots/#](performance-fragmentation/#" "$res/report.md"
+	} >"$d/performance-fragmentation.md"
+	# docs/performance.md: the table and the target, between the markers
+	python3 - "$d/performance.md" "$res/report.md" <<'PY'
+import re, sys
+doc, rep = sys.argv[1], open(sys.argv[2]).read()
+table = rep.split("## Fallback per iteration")[0].split("\n", 1)[1].strip()
+table = table.replace("## Target", "#### Target")
+block = ("<!-- bench-frag begin -->\n## Swap slot fragmentation (`make bench-frag`)\n\n"
+         + table + "\n\nPlots per iteration: performance-fragmentation.md.\n<!-- bench-frag end -->")
+text = open(doc).read()
+if "<!-- bench-frag begin -->" in text:
+    text = re.sub(r"<!-- bench-frag begin -->.*<!-- bench-frag end -->", lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip("\n") + "\n\n" + block + "\n"
+open(doc, "w").write(text)
+PY
+	echo "bench-frag: published to docs/performance-fragmentation.md and docs/performance.md"
+fi
+exit "$failed"
