@@ -12,8 +12,18 @@
 #                             whole where it can) or disk (the first 64 MiB
 #                             of the virtio disk, non-rotational: swap-in
 #                             through the swap cache, 4K at a time, on both
-#                             kernels), e.g. "aligned-small:64K:-a_-s"
+#                             kernels; the test runs in a memcg with
+#                             memory.max $FRAG_DISK_MEMCG_MAX, default 40M,
+#                             so that what it pages out leaves the swap
+#                             cache and is read back from the disk, not
+#                             found whole in the swap cache), e.g.
+#                             "aligned-small:64K:-a_-s"
 #                             "unaligned-disk:64K::disk"
+#                             A NAME that starts with "churn" runs our
+#                             integrity checker with OPTIONS instead (its
+#                             --stress mode), and samples the 64K
+#                             counters every 2 s into samples: the
+#                             fallback rate over time under a long churn.
 set -u
 bin=$1
 shift
@@ -27,6 +37,19 @@ counters() {
 		for f in swpout swpout_fallback swpout_fallback_lower split; do
 			[ -r "$d/$f" ] && echo "$(basename "$(dirname "$d")").$f $(cat "$d/$f")"
 		done
+	done
+}
+# "SECONDS SWPOUT SWPOUT_FALLBACK SWPOUT_FALLBACK_LOWER" of 64K every 2 s
+sampler() {
+	local st=$THPD/hugepages-64kB/stats t0=$EPOCHREALTIME a b c
+	trap 'exit 0' TERM
+	while :; do
+		read -r a <"$st/swpout"
+		read -r b <"$st/swpout_fallback"
+		c=0
+		[ -r "$st/swpout_fallback_lower" ] && read -r c <"$st/swpout_fallback_lower"
+		echo "$(awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN { printf "%.1f", a - b }') $a $b $c" >>"$1"
+		sleep 2
 	done
 }
 for m in "$@"; do
@@ -53,9 +76,33 @@ for m in "$@"; do
 	echo "$dev" >"$out/device"
 	counters >"$out/before"
 	t0=$EPOCHREALTIME
-	# shellcheck disable=SC2086
-	"$bin" $opts >"$out/output.txt" 2>&1
-	rc=$?
+	case $name in
+	churn*)
+		sampler "$out/samples" &
+		spid=$!
+		# shellcheck disable=SC2086
+		"$LFS_BIN/lfs-integrity" $opts >"$out/output.txt" 2>&1
+		rc=$?
+		kill "$spid"
+		wait "$spid" 2>/dev/null
+		;;
+	*)
+		if [ "$dev" = disk ]; then
+			cg_del lfs-frag 2>/dev/null
+			cg=$(cg_new lfs-frag)
+			echo "${FRAG_DISK_MEMCG_MAX:-40M}" >"$cg/memory.max"
+			echo "${FRAG_DISK_MEMCG_MAX:-40M}" >"$out/memcg"
+			# shellcheck disable=SC2016,SC2086
+			bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$cg" "$bin" $opts >"$out/output.txt" 2>&1
+			rc=$?
+			cg_del lfs-frag
+		else
+			# shellcheck disable=SC2086
+			"$bin" $opts >"$out/output.txt" 2>&1
+			rc=$?
+		fi
+		;;
+	esac
 	t1=$EPOCHREALTIME
 	counters >"$out/after"
 	echo "$rc" >"$out/rc"

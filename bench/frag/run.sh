@@ -4,14 +4,21 @@
 # 6.12 source (unchanged), boots the perf flavour of each kernel once and
 # runs the test in every mode of bench/frag/guest.sh on a fresh 64 MiB zram
 # (100 iterations each: random swap-in, random MADV_DONTNEED of 64K
-# ranges, MADV_PAGEOUT of everything), then writes a report with the 64K
-# swpout_fallback rate per iteration, plotted.
+# ranges, MADV_PAGEOUT of everything) and a churn of our integrity
+# checker, then writes a report with the 64K swpout_fallback rate per
+# iteration (per 2 s for the churn), plotted.
 #
 #   run.sh [--out DIR] [--modes "MODE..."] [--publish]
+#   run.sh --report DIR [--publish]   only (re)write DIR's report (and publish it)
 #
 #   --out DIR      results (default build/bench/frag/<time>)
-#   --modes        guest.sh modes, NAME:SIZES:OPTIONS with "_" for a space
-#                  between options (default: the five in the script)
+#   --modes        guest.sh modes, NAME:SIZES:OPTIONS[:DEVICE] with "_" for
+#                  a space between options (default: the nine in the script:
+#                  the test's four modes on zram, two on the disk, one
+#                  with lower sizes enabled, and 180 s of our checker's
+#                  stress churn on each device). "-s" on the disk is not
+#                  among them: its 64 MiB fill the 64 MiB device, and in
+#                  the 40M memcg the test is OOM-killed during warm-up.
 #   --publish      copy the report to docs/performance-fragmentation.md, its
 #                  plots to docs/performance-fragmentation/, and its table into
 #                  docs/performance.md (between the bench-frag markers)
@@ -20,34 +27,42 @@
 set -eu
 . "$(dirname "$0")/../../scripts/lib.sh"
 
-res="" publish=0
+res="" publish=0 report_only=0
+churn="--size_64K_--mem_48M_--kind_mixed_--stress_3_--time_180"
 modes="aligned:64K:-a aligned-small:64K:-a_-s unaligned:64K: unaligned-small:64K:-s unaligned-small-lower:64K,32K,16K:-s
-aligned-disk:64K:-a:disk unaligned-disk:64K::disk unaligned-small-disk:64K:-s:disk"
+aligned-disk:64K:-a:disk unaligned-disk:64K::disk
+churn:64K:$churn churn-disk:64K:$churn:disk"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) res=$2; shift 2 ;;
 	--modes) modes=$2; shift 2 ;;
 	--publish) publish=1; shift ;;
+	--report) res=$2 report_only=1; shift 2 ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "bench/frag/run.sh: unknown argument $1 (see --help)" ;;
 	esac
 done
+[ "$report_only" = 0 ] || [ -d "$res/boots" ] || die "--report $res: no boots/ there (not a bench-frag run)"
 [ -n "$res" ] || res=$LFS_BUILD/bench/frag/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$res/boots"
 res=$(cd "$res" && pwd)
 
+failed=0
+[ "$report_only" = 1 ] || {
 "$LFS_ROOT/scripts/deps.sh" all
 "$LFS_ROOT/scripts/prepare.sh"
 for k in baseline patched; do "$LFS_ROOT/scripts/build-kernel.sh" "$k" perf; done
+"$LFS_ROOT/scripts/build-tests.sh"
 src=$LFS_BUILD/baseline/src/tools/mm/thp_swap_allocator_test.c
 [ -f "$src" ] || die "no $src (scripts/prepare.sh extracts the pinned source)"
 bin=$LFS_BUILD/bench/bin/thp_swap_allocator_test
 mkdir -p "$(dirname "$bin")"
 gcc -O2 -Wall -static -o "$bin" "$src" 2>"$res/build.log" ||
 	die "building $src failed (log: $res/build.log)"
+}
 
-failed=0
 for k in baseline patched; do
+	[ "$report_only" = 0 ] || break
 	echo "bench-frag: $k kernel, modes: $modes"
 	# shellcheck disable=SC2086
 	"$LFS_ROOT/scripts/vm.sh" --kernel "$k" --flavour perf --cpus 2 --mem 2G --timeout 3600 \
