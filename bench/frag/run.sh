@@ -49,16 +49,16 @@ res=$(cd "$res" && pwd)
 
 failed=0
 [ "$report_only" = 1 ] || {
-"$LFS_ROOT/scripts/deps.sh" all
-"$LFS_ROOT/scripts/prepare.sh"
-for k in baseline patched; do "$LFS_ROOT/scripts/build-kernel.sh" "$k" perf; done
-"$LFS_ROOT/scripts/build-tests.sh"
-src=$LFS_BUILD/baseline/src/tools/mm/thp_swap_allocator_test.c
-[ -f "$src" ] || die "no $src (scripts/prepare.sh extracts the pinned source)"
-bin=$LFS_BUILD/bench/bin/thp_swap_allocator_test
-mkdir -p "$(dirname "$bin")"
-gcc -O2 -Wall -static -o "$bin" "$src" 2>"$res/build.log" ||
-	die "building $src failed (log: $res/build.log)"
+	"$LFS_ROOT/scripts/deps.sh" all
+	"$LFS_ROOT/scripts/prepare.sh"
+	for k in baseline patched; do "$LFS_ROOT/scripts/build-kernel.sh" "$k" perf; done
+	"$LFS_ROOT/scripts/build-tests.sh"
+	src=$LFS_BUILD/baseline/src/tools/mm/thp_swap_allocator_test.c
+	[ -f "$src" ] || die "no $src (scripts/prepare.sh extracts the pinned source)"
+	bin=$LFS_BUILD/bench/bin/thp_swap_allocator_test
+	mkdir -p "$(dirname "$bin")"
+	gcc -O2 -Wall -static -o "$bin" "$src" 2>"$res/build.log" ||
+		die "building $src failed (log: $res/build.log)"
 }
 
 for k in baseline patched; do
