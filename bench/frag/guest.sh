@@ -24,9 +24,24 @@
 #                             --stress mode), and samples the 64K
 #                             counters every 2 s into samples: the
 #                             fallback rate over time under a long churn.
+#                             A NAME that starts with "usemem" runs
+#                             lfs-usemem with OPTIONS on a fragmented
+#                             device: DEVICE "disk" is then 256 MiB, of
+#                             which lfs-fragfill first fills 192 MiB with
+#                             32K folios and frees every other one (96
+#                             MiB of free 32K holes, no free 64K range
+#                             among them), and lfs-usemem's children run
+#                             in a memcg with memory.max
+#                             $FRAG_USEMEM_MEMCG_MAX (default 48M).
+#                             SIZES "4K" enables no large size (the
+#                             order-0 modes: what swap-out of base pages
+#                             costs). Every mode's real, user and sys
+#                             time go to cputime.
 set -u
 bin=$1
 shift
+# lfs-fragfill and lfs-usemem (bench/src) are built next to BIN
+LFS_BENCH_BIN=${LFS_BENCH_BIN:-$(dirname "$bin")}
 . "$LFS_ROOT/tests/lib/guest.sh"
 THPD=/sys/kernel/mm/transparent_hugepage
 failed=0
@@ -65,7 +80,11 @@ for m in "$@"; do
 	case $dev in
 	zram) swap_on zram 64 >/dev/null ;;
 	# mkswap's block count: a 64 MiB swap area at the head of the disk
-	disk) echo 0 >/sys/block/vda/queue/rotational && mkswap -q /dev/vda 65536 >/dev/null && swapon /dev/vda ;;
+	disk)
+		mb=64
+		case $name in usemem*) mb=256 ;; esac
+		echo 0 >/sys/block/vda/queue/rotational && mkswap -q /dev/vda $((mb * 1024)) >/dev/null && swapon /dev/vda
+		;;
 	*) false ;;
 	esac || { echo "FAILED $name: swap on $dev"; failed=$((failed + 1)); continue; }
 	# shellcheck disable=SC2086
@@ -74,17 +93,49 @@ for m in "$@"; do
 	echo "$opts" >"$out/options"
 	echo "$sizes" >"$out/sizes"
 	echo "$dev" >"$out/device"
+	fpid=""
+	case $name in
+	usemem*)
+		rm -f /tmp/fragfill.ready
+		mthp_only 32K
+		"$LFS_BENCH_BIN/lfs-fragfill" --mem 192M --size 32K --ready /tmp/fragfill.ready >"$out/fragfill.txt" 2>&1 &
+		fpid=$!
+		for _ in $(seq 600); do
+			[ -s /tmp/fragfill.ready ] || ! kill -0 "$fpid" 2>/dev/null && break
+			sleep 1
+		done
+		cp /tmp/fragfill.ready "$out/fragfill" 2>/dev/null ||
+			{ echo "FAILED $name: lfs-fragfill (see $out/fragfill.txt)"; failed=$((failed + 1)); kill "$fpid" 2>/dev/null; wait "$fpid"; continue; }
+		grep '' /proc/swaps >"$out/swaps"
+		# shellcheck disable=SC2086
+		mthp_only ${sizes//,/ }
+		echo never >"$THPD/hugepages-2048kB/enabled"
+		;;
+	esac
 	counters >"$out/before"
+	TIMEFORMAT='%R %U %S'
 	t0=$EPOCHREALTIME
 	case $name in
 	churn*)
 		sampler "$out/samples" &
 		spid=$!
 		# shellcheck disable=SC2086
-		"$LFS_BIN/lfs-integrity" $opts >"$out/output.txt" 2>&1
+		{ time "$LFS_BIN/lfs-integrity" $opts >"$out/output.txt" 2>&1; } 2>"$out/cputime"
 		rc=$?
 		kill "$spid"
 		wait "$spid" 2>/dev/null
+		;;
+	usemem*)
+		cg_del lfs-frag 2>/dev/null
+		cg=$(cg_new lfs-frag)
+		echo "${FRAG_USEMEM_MEMCG_MAX:-48M}" >"$cg/memory.max"
+		echo "${FRAG_USEMEM_MEMCG_MAX:-48M}" >"$out/memcg"
+		# shellcheck disable=SC2086
+		{ time "$LFS_BENCH_BIN/lfs-usemem" --data random --cgroup "$cg" $opts >"$out/output.txt" 2>&1; } 2>"$out/cputime"
+		rc=$?
+		cg_del lfs-frag
+		kill "$fpid"
+		wait "$fpid" 2>/dev/null
 		;;
 	*)
 		if [ "$dev" = disk ]; then
@@ -93,12 +144,12 @@ for m in "$@"; do
 			echo "${FRAG_DISK_MEMCG_MAX:-40M}" >"$cg/memory.max"
 			echo "${FRAG_DISK_MEMCG_MAX:-40M}" >"$out/memcg"
 			# shellcheck disable=SC2016,SC2086
-			bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$cg" "$bin" $opts >"$out/output.txt" 2>&1
+			{ time bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$cg" "$bin" $opts >"$out/output.txt" 2>&1; } 2>"$out/cputime"
 			rc=$?
 			cg_del lfs-frag
 		else
 			# shellcheck disable=SC2086
-			"$bin" $opts >"$out/output.txt" 2>&1
+			{ time "$bin" $opts >"$out/output.txt" 2>&1; } 2>"$out/cputime"
 			rc=$?
 		fi
 		;;

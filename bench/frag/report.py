@@ -6,7 +6,9 @@ Usage: report.py RES [--no-plots]
 
 Reads RES/boots/<kernel>/frag/<mode>/ (output.txt: the test's own lines,
 "Iteration N: swpout inc: A, swpout fallback inc: B, ..."; before/after:
-counters; sizes, options, rc, time) and writes RES/report.md and, with
+counters; sizes, options, rc, time, cputime: "real user sys" seconds; for
+a usemem mode, output.txt is lfs-usemem's "key value" summary) and writes
+RES/report.md and, with
 gnuplot, RES/plots/frag-<mode>.png: the 64K swpout_fallback rate of every
 iteration, baseline against patched. Python 3 standard library only.
 Exit 0, or 1 if a mode is missing or failed on a kernel.
@@ -47,21 +49,26 @@ def load(res):
             for line in read(os.path.join(d, "output.txt")).splitlines():
                 m = ITER.search(line)
                 if m:
-                    its.append((int(m[1]), int(m[2]), int(m[3])))
+                    its.append((int(m[1]), int(m[2]), int(m[3]), None))
             # a churn mode: 64K counters sampled every 2 s, as intervals
             prev = None
             for line in read(os.path.join(d, "samples")).splitlines():
                 p = line.split()
                 if len(p) != 4:
                     continue
-                cur = (float(p[0]), int(p[1]), int(p[2]))
+                cur = (float(p[0]), int(p[1]), int(p[2]), int(p[3]))
                 if prev:
-                    its.append((cur[0], cur[1] - prev[1], cur[2] - prev[2]))
+                    its.append((cur[0], cur[1] - prev[1], cur[2] - prev[2], cur[3] - prev[3]))
                 prev = cur
             b, a = counters(os.path.join(d, "before")), counters(os.path.join(d, "after"))
             delta = {n: a[n] - b.get(n, 0) for n in a}
             t = read(os.path.join(d, "time")).split()
+            cpu = [float(x) for x in read(os.path.join(d, "cputime")).split()[:3]]
+            # lfs-usemem's "key value" summary
+            kv = counters(os.path.join(d, "output.txt"), float) if mode.startswith("usemem") else {}
             data[(k, mode)] = {
+                "cpu": dict(zip(("real", "user", "sys"), cpu)) if len(cpu) == 3 else {},
+                "usemem": kv,
                 "its": its, "delta": delta, "rc": read(os.path.join(d, "rc"), "?"),
                 "sizes": read(os.path.join(d, "sizes")), "options": read(os.path.join(d, "options")),
                 "device": read(os.path.join(d, "device"), "zram")
@@ -82,13 +89,77 @@ def summary(r):
     late = its[len(its) // 2:]
     sl, fl = sum(i[1] for i in late), sum(i[2] for i in late)
     lower = r["delta"].get("hugepages-64kB.swpout_fallback_lower")
+    if its and all(i[3] is not None for i in its):
+        lower = sum(i[3] for i in its)  # a churn: over the same samples as s and f
     return {"n": len(its), "swpout": s, "fallback": f, "pct": pct(f, s),
             "pct_late": pct(fl, sl), "lower": lower,
-            "to_base_pct": pct(f - (lower or 0), s) if f + s else float("nan")}
+            "to_base_pct": pct(f - (lower or 0), s + (lower or 0)) if f + s else float("nan")}
 
 
 def fmt(v, unit="%"):
     return "-" if v is None or v != v else f"{v:.1f}{unit}"
+
+
+def ratio(p, b):
+    return f"{p / b:.2f}" if p is not None and b else "-"
+
+
+def order0_section(data, modes):
+    out = ["", "## Order-0 cost", "",
+           "The unaligned test with no large size enabled: sys time of the test process per",
+           "thousand base pages swapped out and in (`pswpout` + `pswpin`), baseline against",
+           "patched in this run (ratio < 1: the patched kernel is cheaper).", "",
+           "| mode | kernel | pswpout | pswpin | sys | sys ms / 1000 pages | patched / baseline |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for m in [m for m in modes if m.startswith("order0")]:
+        per = {}
+        for k in KERNELS:
+            r = data.get((k, m))
+            if not r or not r["cpu"]:
+                continue
+            o, i = r["delta"].get("pswpout", 0), r["delta"].get("pswpin", 0)
+            per[k] = 1e6 * r["cpu"]["sys"] / (o + i) if o + i else None
+            rt = ratio(per.get("patched"), per.get("baseline")) if k == "patched" else ""
+            out.append(f"| {m} ({r['device']}) | {k} | {o} | {i} | {r['cpu']['sys']:.1f} s | "
+                       f"{fmt(per[k], '')} | {rt} |")
+    return out
+
+
+def usemem_section(data, modes, bad):
+    out = []
+    for m in [m for m in modes if m.startswith("usemem")]:
+        rows = {}
+        for k in KERNELS:
+            r = data.get((k, m))
+            if not r:
+                bad.append(f"{m} on {k}: no results")
+                continue
+            if r["rc"] != "0":
+                bad.append(f"{m} on {k}: exit {r['rc']}")
+            u, dl = r["usemem"], r["delta"]
+            rows[k] = {"throughput MiB/s": u.get("throughput_mibs"), "elapsed s": u.get("elapsed_s"),
+                       "sys s (children)": u.get("sys_s"),
+                       "64K swpout": dl.get("hugepages-64kB.swpout"),
+                       "64K swpout_fallback": dl.get("hugepages-64kB.swpout_fallback"),
+                       "64K fallback to 32K": dl.get("hugepages-64kB.swpout_fallback_lower"),
+                       "32K swpout": dl.get("hugepages-32kB.swpout"),
+                       "pswpout": dl.get("pswpout"), "pswpin": dl.get("pswpin")}
+        if not rows:
+            continue
+        r = data.get(("patched", m)) or data.get(("baseline", m))
+        out += ["", f"## {m}: lfs-usemem on a fragmented disk", "",
+                "A 256 MiB swap area on the disk; lfs-fragfill faults in 192 MiB of 32K folios,",
+                "pages them out and frees every other one, and holds the rest: 96 MiB of the device",
+                "are free 32K holes with no free, aligned 64K range among them, and 64 MiB are free.",
+                "Then lfs-usemem writes its memory and reads it back, on the "
+                f"{r['device']}, below its size:",
+                f"options `{r['options']}`, sizes {r['sizes']} enabled.", "",
+                "| | baseline | patched | patched / baseline |", "|---|---:|---:|---:|"]
+        for key in rows[next(iter(rows))]:
+            b, p = rows.get("baseline", {}).get(key), rows.get("patched", {}).get(key)
+            out.append(f"| {key} | {'-' if b is None else f'{b:g}'} | {'-' if p is None else f'{p:g}'} | "
+                       f"{ratio(p, b)} |")
+    return out
 
 
 def plot(res, mode, data, gnuplot):
@@ -101,14 +172,24 @@ def plot(res, mode, data, gnuplot):
             continue
         fn = os.path.join(pdir, f"frag-{mode}-{k}.dat")
         with open(fn, "w") as f:
-            for n, s, fb in r["its"]:
+            for n, s, fb, _ in r["its"]:
                 if s + fb:
                     f.write(f"{n} {pct(fb, s):.3f}\n")
-        files.append((k, fn))
+        files.append((k, fn, "linespoints pt 7 ps 0.4", k))
+        # the split-to-4K rate, where the samples have swpout_fallback_lower
+        # (a churn on the patched kernel); on the baseline every fallback
+        # goes to 4K, so its line above is that rate already
+        if k == "patched" and any(i[3] for i in r["its"] if i[3] is not None):
+            fn4 = os.path.join(pdir, f"frag-{mode}-{k}-to4k.dat")
+            with open(fn4, "w") as f:
+                for n, s, fb, lo in r["its"]:
+                    if s + fb and lo is not None:
+                        f.write(f"{n} {pct(fb - lo, s + lo):.3f}\n")
+            files.append((k, fn4, "lines dt 2 lw 2", f"{k}, split to 4K"))
     if not files:
         return None
     png = f"frag-{mode}.png"
-    lines = ", ".join(f"'{fn}' using 1:2 with linespoints pt 7 ps 0.4 title '{k}'" for k, fn in files)
+    lines = ", ".join(f"'{fn}' using 1:2 with {style} title '{t}'" for k, fn, style, t in files)
     script = (f"set terminal pngcairo size 720,360 font ',10'\nset output '{os.path.join(pdir, png)}'\n"
               f"set title '64K swpout fallback per {'2 s' if mode.startswith('churn') else 'iteration'}, mode {mode}'\n"
               f"set xlabel '{'seconds' if mode.startswith('churn') else 'iteration'}'\nset ylabel 'fallback % of 64K swap-outs'\n"
@@ -144,26 +225,35 @@ def main():
            "would be found whole in the swap cache and never read back).", "",
            "A `churn` mode runs our integrity checker's `--stress` mode instead (random pageout,",
            "swap-in, fork, mremap, MADV_DONTNEED ... by several workers on random regions) and samples",
-           "the 64K counters every 2 s; its plot is the rate per 2 s over time.", "",
+           "the 64K counters every 2 s; its plot is the rate per 2 s over time, and, dashed, the",
+           "patched kernel's rate of 64K folios split to 4K (the rest of its fallbacks went out as",
+           "32K or 16K folios; on the baseline every fallback goes to 4K).", "",
            "fallback % = 64K `swpout_fallback` / (`swpout` + `swpout_fallback`), the test's own figure;",
            "\"to 4K\" counts only the folios split to base pages (`swpout_fallback` minus",
            "`swpout_fallback_lower`, a counter of the patched kernel); \"late\" is the second half",
            "(iterations 51-100, or the second half of a churn's samples).", "",
-           "| mode | device | sizes | kernel | 64K swpout | fallback | fallback % | late % | to 4K % | time |",
-           "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+           "The `order0` modes run the unaligned test with no large size enabled: every folio is a",
+           "base page, so their sys time is what swapping base pages out and in costs (the",
+           "\"order-0 allocation cost\" of issue 5). The `usemem` mode runs lfs-usemem on a disk that",
+           "lfs-fragfill has fragmented first (see below).", "",
+           "| mode | device | sizes | kernel | 64K swpout | fallback | fallback % | late % | to 4K % | time | sys |",
+           "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for m in modes:
+        if m.startswith("usemem"):
+            continue
         for k in KERNELS:
             r = data.get((k, m))
             if not r:
                 bad.append(f"{m} on {k}: no results")
                 continue
-            if r["rc"] != "0" or not r["its"]:
+            if r["rc"] != "0" or (not r["its"] and not m.startswith("order0")):
                 bad.append(f"{m} on {k}: exit {r['rc']}, {len(r['its'])} iterations")
             s = summary(r)
             opt = f" `{r['options']}`" if r["options"] else ""
             out.append(f"| {m}{opt} | {r['device']} | {r['sizes']} | {k} | {s['swpout']} | {s['fallback']} | "
                        f"{fmt(s['pct'])} | {fmt(s['pct_late'])} | {fmt(s['to_base_pct'])} | "
-                       f"{fmt(r['seconds'], ' s')} |")
+                       f"{fmt(r['seconds'], ' s')} | {fmt(r['cpu'].get('sys'), ' s')} |")
+    out += order0_section(data, modes) + usemem_section(data, modes, bad)
     out += ["", "## Target", "",
             f"Issue 5: in the test's unaligned mode, 64K swpout_fallback at or under {TARGET_PCT:.0f}% of 64K "
             "swap-outs on the patched kernel.", ""]
@@ -179,7 +269,7 @@ def main():
             out.append(f"- {tm}: no patched result in this run")
     if gnuplot:
         out += ["", "## Fallback per iteration", ""]
-        for m in modes:
+        for m in [m for m in modes if not m.startswith(("order0", "usemem"))]:
             png = plot(res, m, data, gnuplot)
             if png:
                 out += [f"![{m}](plots/{png})", ""]

@@ -6,17 +6,23 @@
 # (100 iterations each: random swap-in, random MADV_DONTNEED of 64K
 # ranges, MADV_PAGEOUT of everything) and a churn of our integrity
 # checker, then writes a report with the 64K swpout_fallback rate per
-# iteration (per 2 s for the churn), plotted.
+# iteration (per 2 s for the churn), plotted; the sys time of swapping
+# base pages (the test with no large size enabled); and lfs-usemem's
+# throughput and sys time on a disk that lfs-fragfill has fragmented.
 #
 #   run.sh [--out DIR] [--modes "MODE..."] [--publish]
 #   run.sh --report DIR [--publish]   only (re)write DIR's report (and publish it)
 #
 #   --out DIR      results (default build/bench/frag/<time>)
 #   --modes        guest.sh modes, NAME:SIZES:OPTIONS[:DEVICE] with "_" for
-#                  a space between options (default: the nine in the script:
-#                  the test's four modes on zram, two on the disk, one
-#                  with lower sizes enabled, and 180 s of our checker's
-#                  stress churn on each device). "-s" on the disk is not
+#                  a space between options (default: the twelve in the
+#                  script: the test's four modes on zram, two on the disk,
+#                  one with lower sizes enabled, the unaligned mode with no
+#                  large size enabled on each device (what swapping base
+#                  pages costs, in sys time), 180 s of our checker's stress
+#                  churn on each device (with 32K and 16K enabled too, so
+#                  that a fallback need not go to 4K), and lfs-usemem on a
+#                  fragmented disk). "-s" on the disk is not
 #                  among them: its 64 MiB fill the 64 MiB device, and in
 #                  the 40M memcg the test is OOM-killed during warm-up.
 #   --publish      copy the report to docs/performance-fragmentation.md, its
@@ -28,10 +34,12 @@ set -eu
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 res="" publish=0 report_only=0
-churn="--size_64K_--mem_48M_--kind_mixed_--stress_3_--time_180"
+churn="--size_64K_--mem_48M_--kind_mixed_--stress_3_--time_180_--no-thp-setup"
 modes="aligned:64K:-a aligned-small:64K:-a_-s unaligned:64K: unaligned-small:64K:-s unaligned-small-lower:64K,32K,16K:-s
 aligned-disk:64K:-a:disk unaligned-disk:64K::disk
-churn:64K:$churn churn-disk:64K:$churn:disk"
+order0:4K: order0-disk:4K::disk
+churn:64K,32K,16K:$churn churn-disk:64K,32K,16K:$churn:disk
+usemem-disk:64K,32K:--procs_2_--size_96M_--pattern_seq_--passes_2:disk"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) res=$2; shift 2 ;;
@@ -59,6 +67,8 @@ failed=0
 	mkdir -p "$(dirname "$bin")"
 	gcc -O2 -Wall -static -o "$bin" "$src" 2>"$res/build.log" ||
 		die "building $src failed (log: $res/build.log)"
+	make -s -C "$LFS_ROOT/bench/src" OUT="$(dirname "$bin")" >>"$res/build.log" 2>&1 ||
+		die "building bench/src (lfs-usemem, lfs-fragfill) failed (log: $res/build.log)"
 }
 
 for k in baseline patched; do

@@ -21,7 +21,8 @@ GAUGES = ("zswap.stored_pages", "zswap.pool_total_size", "zswap.same_filled_page
           "memcg.anon", "memcg.zswap", "memcg.zswapped", "memcg.file")
 
 
-def read_kv(path):
+def read_kv(path, conv=int):
+    """"NAME VALUE" lines of path as {NAME: conv(VALUE)}, skipping others."""
     d = {}
     try:
         with open(path) as f:
@@ -29,7 +30,7 @@ def read_kv(path):
                 p = line.split()
                 if len(p) == 2:
                     try:
-                        d[p[0]] = int(p[1])
+                        d[p[0]] = conv(p[1])
                     except ValueError:
                         pass
     except OSError:

@@ -56,18 +56,6 @@
 #define SEED		0x5eedfa11ULL
 
 static bool verbose;
-/* Swap offset of the entry at addr, -1 if the page is not swapped. */
-static long long swap_offset(const void *addr)
-{
-	uint64_t ent;
-
-	if (lfs_pagemap_entry(addr, &ent))
-		lfs_die_errno("pagemap");
-	if (!(ent & PM_SWAP))
-		return -1;
-	return (long long)((ent & PM_PFN_MASK) >> 5);
-}
-
 /*
  * First slot of the folio-sized chunk at p if every page of it is swapped
  * to one contiguous slot range aligned to its size, else -1.
@@ -75,12 +63,12 @@ static long long swap_offset(const void *addr)
 static long long whole_range(const char *p, size_t size)
 {
 	size_t ps = lfs_pagesize(), n = size / ps;
-	long long first = swap_offset(p);
+	long long first = lfs_swap_offset(p);
 
 	if (first < 0 || first % (long long)n)
 		return -1;
 	for (size_t i = 1; i < n; i++)
-		if (swap_offset(p + i * ps) != first + (long long)i)
+		if (lfs_swap_offset(p + i * ps) != first + (long long)i)
 			return -1;
 	return first;
 }
@@ -341,7 +329,7 @@ int main(int argc, char **argv)
 		long pieces = 0, whole = 0, swapped = 0;
 
 		for (size_t off = 0; off < olen; off += ps)
-			swapped += swap_offset(o + off) >= 0;
+			swapped += lfs_swap_offset(o + off) >= 0;
 		for (size_t off = 0; off < olen; off += last) {
 			pieces++;
 			whole += whole_range(o + off, last) >= 0;

@@ -5,13 +5,20 @@
  * stays mapped swapped out in the largest pieces that fit.
  *
  *   lfs-partial --size SIZE --keep K [--lower SIZE[,SIZE...]] [--count N]
- *               [--cgroup NAME] [-v]
+ *               [--pageout] [--cgroup NAME] [-v]
  *
  * Enables SIZE and the --lower sizes ("always"), faults in N folios of
  * SIZE in a memcg of its own, with the rest of the process mlocked, and
  * MADV_DONTNEEDs all but the first K bytes of each (the folios stay, partly
  * mapped, on the deferred split queue). Then memory.reclaim asks for the
  * whole region. Needs one swap device and zswap off.
+ *
+ * With --pageout, MADV_PAGEOUT of the first K bytes of each folio instead
+ * (nothing is unmapped, and no memory.reclaim): the range covers the
+ * folio in part, so madvise splits it; the pages in the range should go
+ * out in the largest pieces that fit, and the rest stay resident, in
+ * large folios of that size. The same assertions, and also: every page
+ * past K is resident, in a folio of L (4K with no such L).
  *
  * Prints the counter deltas and asserts:
  *   pswpout = N * K / 4K        (the unmapped pages are not written)
@@ -39,7 +46,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: lfs-partial --size SIZE --keep K [--lower SIZE[,SIZE...]] [--count N] [--cgroup NAME] [-v]\n");
+	fprintf(stderr, "usage: lfs-partial --size SIZE --keep K [--lower SIZE[,SIZE...]] [--count N] [--pageout] [--cgroup NAME] [-v]\n");
 	exit(LFS_EXIT_ERROR);
 }
 
@@ -51,6 +58,7 @@ int main(int argc, char **argv)
 		{ "lower", required_argument, NULL, 'l' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "cgroup", required_argument, NULL, 'g' },
+		{ "pageout", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -64,7 +72,8 @@ int main(int argc, char **argv)
 	long long v, expect;
 	struct lfs_cg cg;
 	char name[64];
-	long bad = 0, swapped = 0;
+	long bad = 0, swapped = 0, rest = 0;
+	bool pageout = false;
 	char *p;
 
 	lfs_init("lfs-partial");
@@ -87,6 +96,9 @@ int main(int argc, char **argv)
 			break;
 		case 'g':
 			cgname = optarg;
+			break;
+		case 'p':
+			pageout = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -131,14 +143,20 @@ int main(int argc, char **argv)
 	if (hist[lfs_size_order(size)] != count)
 		lfs_skip("only %ld of %d folios are %zuK", hist[lfs_size_order(size)],
 			 count, size >> 10);
-	for (int i = 0; i < count; i++)
+	for (int i = 0; i < count && !pageout; i++)
 		if (madvise(p + i * size + keep, size - keep, MADV_DONTNEED))
 			lfs_die_errno("MADV_DONTNEED");
 
 	if (lfs_counters_snap(&before))
 		lfs_die_errno("counters");
-	/* Everything the memcg holds is this region (the rest is mlocked). */
-	lfs_cg_reclaim(&cg, len, 5);
+	if (pageout) {
+		for (int i = 0; i < count; i++)
+			if (madvise(p + i * size, keep, MADV_PAGEOUT))
+				lfs_die_errno("MADV_PAGEOUT");
+	} else {
+		/* Everything the memcg holds is this region (the rest is mlocked). */
+		lfs_cg_reclaim(&cg, len, 5);
+	}
 	lfs_wait_writeback();
 	if (lfs_counters_snap(&after) || lfs_counters_delta(&before, &after, &d))
 		lfs_die_errno("counters");
@@ -173,6 +191,22 @@ int main(int argc, char **argv)
 				printf("# page %zu differs at byte %ld\n", idx, at);
 		}
 	lfs_check(!bad, "%ld kept pages differ after swap-in", bad);
+
+	if (pageout) {
+		int want = best ? lfs_size_order(best) : 0;
+
+		for (int i = 0; i < count; i++)
+			for (size_t off = keep; off < size; off += ps) {
+				size_t idx = (i * size + off) / ps;
+
+				rest += lfs_folio_order_at(p + i * size + off) == want &&
+					lfs_check_page(p + i * size + off, LFS_KIND_TEXT,
+						       SEED, idx, 1) < 0;
+			}
+		lfs_check(rest == (long)(count * (size - keep) / ps),
+			  "%ld of %zu pages past the range resident in %zuK folios, unchanged",
+			  rest, count * (size - keep) / ps, best ? best >> 10 : ps >> 10);
+	}
 
 	lfs_delta_free(&d);
 	lfs_snap_free(&before);

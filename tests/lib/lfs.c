@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -107,6 +108,18 @@ static void lfs_signal_handler(int sig)
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+int lfs_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 void lfs_init(const char *progname)
@@ -905,6 +918,17 @@ bool lfs_is_swapped(const void *addr)
 
 	return !lfs_pagemap_entry(addr, &ent) && (ent & PM_SWAP) &&
 	       !(ent & PM_PRESENT);
+}
+
+long long lfs_swap_offset(const void *addr)
+{
+	uint64_t ent;
+
+	if (lfs_pagemap_entry(addr, &ent))
+		lfs_die_errno("pagemap");
+	if (!(ent & PM_SWAP))
+		return -1;
+	return (long long)((ent & PM_PFN_MASK) >> 5);
 }
 
 bool lfs_is_present(const void *addr)

@@ -45,6 +45,13 @@
  * never in forked children.
  */
 void lfs_init(const char *progname);
+/*
+ * Run the calling thread on one CPU (the one it is on): the folios it
+ * faults in then wait in that CPU's LRU batch, which the MADV_PAGEOUT and
+ * MADV_COLD of the same thread drain first; on another CPU's batch they
+ * are not on the LRU yet, and madvise skips them. -1 with errno set.
+ */
+int lfs_pin_cpu(void);
 extern const char *lfs_progname;
 bool lfs_is_main_process(void);
 
@@ -252,6 +259,9 @@ uint64_t lfs_pfn_at(const void *addr);
 int lfs_kpageflags(uint64_t pfn, uint64_t *flags);
 /* Swap entry present at addr (pagemap bit 62). */
 bool lfs_is_swapped(const void *addr);
+/* Swap offset of the entry at addr (bits 5-54 of pagemap), -1 if the page
+ * is not swapped; dies if pagemap cannot be read. */
+long long lfs_swap_offset(const void *addr);
 bool lfs_is_present(const void *addr);
 
 /*

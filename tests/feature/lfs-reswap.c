@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lfs-reswap - a page swapped in alone from a large folio's slot range goes
+ * back to its own slot when it is swapped out again, so that the range
+ * stays whole (issue 5: slot allocation that resists fragmentation).
+ *
+ *   lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [-v]
+ *
+ * Needs exactly one swap device that swap-in reads through the swap cache
+ * (a disk, not zram), and zswap off; --size at least 16K. It runs in the
+ * memcg --cgroup (default lfs-reswap), whose memory.reclaim evicts what
+ * each swap-out leaves in the swap cache once written, so that phase 2
+ * finds its pages on the device, not whole in the swap cache. Four phases:
+ *
+ *  1. Fault in --mem (default 16M) of --size (default 64K) folios, with
+ *     only that size enabled, and MADV_PAGEOUT them: every folio must go
+ *     out whole, to one aligned slot range (else the test skips).
+ *  2. Write one page of each folio (a different page in each, never the
+ *     first or last, so no used page is next to any range and large
+ *     swap-in does not take the folio whole): each is swapped in alone,
+ *     while the rest of its range stays on the device.
+ *  3. MADV_PAGEOUT again.
+ *  4. Read every page back and compare every byte.
+ *
+ * Asserted: after phase 3, every page of the region holds a swap entry at
+ * the very slot it had after phase 1 (the written pages included), so
+ * every range is still whole; pswpout over phase 3 is the number of
+ * written pages; no byte differs. 6.12 frees the slot of a page written
+ * on swap-in, and gives it another slot on the next swap-out: its old slot
+ * is a hole, and the range is not free whole again until every page of
+ * it is freed.
+ *
+ * Prints "RESULT: PASS|FAIL|SKIP"; exit 0 pass, 1 fail, 2 error, 4 skip.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../lib/lfs.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+#define SEED		0x7e5a11edULL
+
+static struct lfs_cg cg;
+
+/* Swap out and wait for the writes. */
+static void pageout(void *p, size_t len)
+{
+	if (madvise(p, len, MADV_PAGEOUT))
+		lfs_die_errno("MADV_PAGEOUT");
+	lfs_wait_writeback();
+}
+
+/*
+ * Evict the written folios from the swap cache. This may swap out a few
+ * pages of the program itself, so no counter is read across it.
+ */
+static void evict(size_t len)
+{
+	lfs_cg_reclaim(&cg, len, 3);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [-v]\n");
+	exit(LFS_EXIT_ERROR);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t ps, size = 64 << 10, len = 16 << 20, npages, nfolios, per;
+	long long *slot, pswpout;
+	long whole = 0, moved = 0, notswapped = 0, bad = 0, order0 = 0;
+	struct lfs_snap before, after;
+	struct lfs_swapdev dev[2];
+	bool verbose = false;
+	struct lfs_delta d;
+	const char *cgname = "lfs-reswap";
+	uint32_t *gen;
+	char *p;
+	int c;
+
+	lfs_init("lfs-reswap");
+	ps = lfs_pagesize();
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			size = lfs_parse_size(optarg);
+			break;
+		case 'm':
+			len = lfs_parse_size(optarg);
+			break;
+		case 'g':
+			cgname = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || size < 4 * ps || len < size || len % size)
+		usage();
+	if (lfs_swaps(dev, 2) != 1)
+		lfs_die("need exactly one swap device");
+	if (!lfs_thp_size_supported(size))
+		lfs_skip("no mTHP size %zuK on this kernel", size >> 10);
+	if (lfs_thp_only(size))
+		lfs_die_errno("enable only %zuK", size >> 10);
+	if (lfs_cg_create(&cg, cgname) || lfs_cg_enter(&cg))
+		lfs_skip("no memory cgroup: %s", strerror(errno));
+	/* every written page must be on the LRU for the second MADV_PAGEOUT */
+	if (lfs_pin_cpu())
+		lfs_die_errno("sched_setaffinity");
+	npages = len / ps;
+	nfolios = len / size;
+	per = size / ps;
+	slot = calloc(npages, sizeof(*slot));
+	gen = calloc(npages, sizeof(*gen));
+	if (!slot || !gen)
+		lfs_die_errno("calloc");
+
+	/* 1: fault in, swap out whole */
+	p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
+	if (!p)
+		lfs_die_errno("mmap");
+	for (size_t i = 0; i < npages; i++)
+		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, SEED, i, 0);
+	pageout(p, len);
+	evict(len);
+	for (size_t f = 0; f < nfolios; f++) {
+		long long first = lfs_swap_offset(p + f * size);
+		bool ok = first >= 0 && first % (long long)per == 0;
+
+		for (size_t i = 0; i < per; i++) {
+			slot[f * per + i] = lfs_swap_offset(p + f * size + i * ps);
+			ok &= slot[f * per + i] == first + (long long)i;
+		}
+		whole += ok;
+	}
+	printf("# phase 1: %ld of %zu %zuK folios swapped out whole\n", whole, nfolios, size >> 10);
+	if (whole < (long)nfolios)
+		lfs_skip("only %ld of %zu folios went out whole (device too small or fragmented?)",
+			 whole, nfolios);
+
+	/*
+	 * 2: write one page of each folio, a different one in each, never
+	 * the first or the last: with no used page next to its range, the
+	 * kernel swaps the page in alone (order 0), not the whole folio.
+	 */
+	for (size_t f = 0; f < nfolios; f++) {
+		size_t i = f * per + 1 + (f * 7 + 3) % (per - 2);
+
+		gen[i] = 1;
+		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, SEED, i, 1);
+		order0 += lfs_folio_order_at(p + i * ps) == 0;
+	}
+	printf("# phase 2: %zu pages written, %ld of them swapped in as base pages\n",
+	       nfolios, order0);
+
+	/* 3: swap out again */
+	if (lfs_counters_snap(&before))
+		lfs_die_errno("counters");
+	pageout(p, len);
+	if (lfs_counters_snap(&after) || lfs_counters_delta(&before, &after, &d))
+		lfs_die_errno("counters");
+	evict(len);
+	for (size_t i = 0; i < npages; i++) {
+		long long now = lfs_swap_offset(p + i * ps);
+
+		if (now < 0) {
+			notswapped++;
+		} else if (now != slot[i]) {
+			if (moved++ < 4)
+				printf("# page %zu (%s): slot %lld, was %lld\n", i,
+				       gen[i] ? "written" : "untouched", now, slot[i]);
+		}
+	}
+	pswpout = lfs_delta_get(&d, "pswpout");
+	if (verbose)
+		lfs_delta_print(stdout, &d, "# phase 3: ");
+	printf("# phase 3: %ld pages not swapped, %ld in another slot, pswpout %lld\n",
+	       notswapped, moved, pswpout);
+
+	/* 4: every byte */
+	for (size_t i = 0; i < npages; i++) {
+		long off = lfs_check_page(p + i * ps, LFS_KIND_TEXT, SEED, i, gen[i]);
+
+		if (off >= 0 && bad++ < 4)
+			printf("# page %zu differs at byte %ld\n", i, off);
+	}
+
+	lfs_check(notswapped == 0, "every page swapped out again (%ld not)", notswapped);
+	lfs_check(moved == 0, "every page back in its own slot, every range whole (%ld moved)", moved);
+	lfs_check(pswpout == (long long)nfolios, "pswpout = %zu written pages (%lld)", nfolios, pswpout);
+	lfs_check(bad == 0, "every byte read back (%ld pages differ)", bad);
+	lfs_delta_free(&d);
+	lfs_snap_free(&before);
+	lfs_snap_free(&after);
+	if (lfs_check_failures())
+		lfs_fail("%d check(s) failed", lfs_check_failures());
+	lfs_pass();
+}
