@@ -8,8 +8,10 @@
 # tests/skips.txt lines are "SUITE-REGEX | CASE-REGEX | REASON"; CASE-REGEX
 # is matched against "DESCRIPTION # SKIP SKIP-REASON" of the TAP line, or
 # "(whole suite)" for a program that exited 4 (KSFT_SKIP) without results.
-# Prints a table, the skips, the failures, and last "N passed, N failed,
-# N skipped". Exit 0 only when nothing failed.
+# Prints a table (with each suite's running time from <suite>.secs), the
+# skips, the failures (a timed-out suite with its time and last result),
+# and last "N passed, N failed, N skipped". Exit 0 only when nothing
+# failed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 run=${1:?usage: tap-summary.sh RUN_DIR [VM_EXIT_CODE]}
@@ -38,12 +40,15 @@ inskips {
 	} else if ($0 ~ /^ok/) pass[suite]++
 	else { fail[suite]++; faillist[++nfail] = suite ": " desc }
 	seen[suite]++
+	last[suite] = $0
 	next
 }
 /^1\.\.[0-9]+/ { plan[suite] = substr($1, 4) + 0 }
 END {
 	for (i = 1; i <= nsuites; i++) {
 		s = order[i]
+		secf = run "/tap/" s ".secs"
+		if ((getline secs[s] < secf) <= 0) secs[s] = ""
 		rcf = run "/tap/" s ".rc"
 		if ((getline rc < rcf) <= 0) { fail[s]++; faillist[++nfail] = s ": did not finish (no exit code)"; continue }
 		rc += 0
@@ -51,15 +56,15 @@ END {
 			r = listed(s, "(whole suite)")
 			if (r != "") { skip[s]++; skiplist[++nskip] = s ": (whole suite) -- " r }
 			else { fail[s]++; faillist[++nfail] = s ": whole suite skipped (exit 4) but not listed in tests/skips.txt" }
-		} else if (rc == 124 || rc == 137) { fail[s]++; faillist[++nfail] = s ": timed out" }
+		} else if (rc == 124 || rc == 137) { fail[s]++; faillist[++nfail] = s ": timed out" (secs[s] != "" ? " after " secs[s] " s" : "") (last[s] != "" ? "; last result: " last[s] : "; no result before it") }
 		else if (rc != 0 && rc != 4 && fail[s] == 0) { fail[s]++; faillist[++nfail] = s ": exited " rc " with no failed case" }
 		if (plan[s] > 0 && seen[s] < plan[s]) { fail[s]++; faillist[++nfail] = s ": " seen[s] " results for a plan of " plan[s] }
 		if (seen[s] == 0 && rc == 0) { fail[s]++; faillist[++nfail] = s ": ran no test" }
 	}
 	if (vmrc != 0) { fail["kernel"]++; order[++nsuites] = "kernel"; faillist[++nfail] = "kernel: guest run failed (exit " vmrc "): kernel splat, taint, timeout or crash; see above" }
 	else { pass["kernel"]++; order[++nsuites] = "kernel"; }
-	printf "%-36s %6s %6s %6s\n", "suite", "pass", "fail", "skip"
-	for (i = 1; i <= nsuites; i++) { s = order[i]; printf "%-36s %6d %6d %6d\n", s, pass[s], fail[s], skip[s]; P += pass[s]; F += fail[s]; S += skip[s] }
+	printf "%-36s %6s %6s %6s %6s\n", "suite", "pass", "fail", "skip", "secs"
+	for (i = 1; i <= nsuites; i++) { s = order[i]; printf "%-36s %6d %6d %6d %6s\n", s, pass[s], fail[s], skip[s], secs[s]; P += pass[s]; F += fail[s]; S += skip[s] }
 	if (nskip) {
 		print ""; print "skipped (reasons from tests/skips.txt):"
 		for (i = 1; i <= nskip; i++) if (!(skiplist[i] in nsame)) { nsame[skiplist[i]] = 0; uniq[++nuniq] = skiplist[i] }

@@ -1016,11 +1016,18 @@ T4_RAND_NA = ("for information: random page order. Its write phase at 64K swaps 
               "random pass is read at order 0 by design (no used neighbour), "
               "which is the anti-thrash rule, so no folio size meets these ratios")
 T4_ZSWAP = ["zswap-lz4", "zswap-zstd"]
-TARGET_MODES = ("auto", "issue4", "none")
+TARGET_MODES = ("auto", "issue4", "issue6", "none")
+
+# Thresholds of the "Targets (issue 6)" section: large swap-in through the
+# swap cache, on the disk and the swapfile (bench/README.md).
+T6_SIZE = "64K"
+T6_DEVICES = ["disk", "swapfile"]
+T6_SEQ_GAIN = 1.2            # usemem-seq read MiB/s, patched / baseline: at least
+T6_SEQ_FAULTS = 0.25         # usemem-seq major faults per GiB in, patched / baseline: at most
 
 
 def targets_mode(res, meta, cli):
-    """auto | issue4 | none: --targets, else meta.json "targets" (from the
+    """auto | issue4 | issue6 | none: --targets, else meta.json "targets" (from the
     config's TARGETS), else a TARGETS= line of RES/boot.conf, else auto."""
     v = cli
     if v is None and isinstance(meta.get("targets"), str):
@@ -1036,7 +1043,7 @@ def targets_mode(res, meta, cli):
             pass
     v = (v or "auto").strip().lower()
     if v not in TARGET_MODES:
-        warn("TARGETS=%r unknown (auto, issue4, none): using auto" % v)
+        warn("TARGETS=%r unknown (auto, issue4, issue6, none): using auto" % v)
         v = "auto"
     return v
 
@@ -1324,6 +1331,162 @@ def targets_section(model, mode):
          "majfault", "majfault / GiB in", "pages in / majfault", "comp. ratio",
          "zswpwb", "memcg zswap peak MiB"],
         targets_counter_rows(model, lines), ["l", "l", "r", "l"] + ["r"] * 21))
+    return "".join(out), data
+
+
+# --- targets (issue 6) -------------------------------------------------------
+
+def t6_fio_read(fio_data, device, bs):
+    """fio read MiB/s of DEVICE at block size BS: (depth-1 psync, io_uring
+    depth 32), None where not measured. The swapfile lives on the second
+    disk, which fio does not measure: the swap disk's figure stands in."""
+    dev = "disk" if device == "swapfile" else device
+    out = {}
+    for d in fio_data or []:
+        for r in d.get("results") or []:
+            if str(r.get("device")) == dev and r.get("rw") == "read" \
+                    and r.get("bs") == bs and is_num(r.get("bw_mibs")):
+                out[r.get("mode")] = r["bw_mibs"]
+    return out.get("lat"), out.get("tput")
+
+
+def swapin_targets_section(model, mode, fio_data):
+    """Issue 6: (markdown or None, data)."""
+    data = {"mode": mode, "emitted": False, "lines": []}
+    there = any(k[1] in T6_DEVICES and k[3] == PATCHED and k[0].startswith("usemem")
+                for k in model.configs)
+    if mode != "issue6" and not (mode == "auto" and there and not t4_runs_there(model)):
+        return None, data
+    S = T6_SIZE
+    lines = []
+
+    def at_least(th):
+        return lambda r, a, b: (r >= th, None)
+
+    def not_worse(r, a, b_):
+        if a["sd"] is None or b_["sd"] is None:
+            return None, ">= 1 - max(sd/mean) of the two sides (n >= 2 each)"
+        tol = max(a["sd"] / a["mean"] if a["mean"] else 0,
+                  b_["sd"] / b_["mean"] if b_["mean"] else 0)
+        return r >= 1 - tol, ">= 1 - max(sd/mean) = %.3f" % (1 - tol)
+
+    def noise(r, a, b_):
+        if a["sd"] is None or b_["sd"] is None:
+            return None, "<= 1 + max(sd/mean) of the two sides (n >= 2 each)"
+        tol = max(a["sd"] / a["mean"] if a["mean"] else 0,
+                  b_["sd"] / b_["mean"] if b_["mean"] else 0)
+        return r <= 1 + tol, "<= 1 + max(sd/mean) = %.3f" % (1 + tol)
+
+    pre = size_prefix(S)
+    for b in T6_DEVICES:
+        lat, tput = t6_fio_read(fio_data, b, size_bytes(S))
+        for w in ("usemem-seq", "usemem-rand"):
+            p = t4_stat(model, w, b, S, PATCHED, "metrics", "read_mibs")
+            q = t4_stat(model, w, b, S, BASE, "metrics", "read_mibs")
+            sw = t4_cm(model, w, b, S, PATCHED, pre + ".swpin")
+            pin = t4_cm(model, w, b, S, PATCHED, "pswpin")
+            notes = []
+            if sw is not None and pin:
+                notes.append("patched: %s of the pages swapped in came in %s folios"
+                             % (fmt_pct(sw * folio_pages(S) / pin * 100, False), S))
+            if lat is not None and p[0]:
+                notes.append("fio read %s: %s MiB/s at depth 1, %s at depth 32; "
+                             "patched reads at %s of the depth-1 figure"
+                             % (S, fmt(lat), fmt(tput) if tput is not None else "n.a.",
+                                fmt_pct(p[0]["mean"] / lat * 100, False)))
+            if w == "usemem-seq":
+                lines.append(t4_line(
+                    "swapin-seq", "swap-in (read phase MiB/s), patched %s / baseline %s"
+                    % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
+                    ">= %.2g" % T6_SEQ_GAIN, at_least(T6_SEQ_GAIN), "; ".join(notes)))
+            else:
+                lines.append(t4_line(
+                    "swapin-rand", "swap-in (read phase MiB/s), patched %s / baseline %s, "
+                    "not worse" % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
+                    ">= 1 - max(sd/mean)", not_worse, "; ".join(notes)))
+            fp = t4_stat(model, w, b, S, PATCHED, "computed", "majfault_per_gib_swapin")
+            fb = t4_stat(model, w, b, S, BASE, "computed", "majfault_per_gib_swapin")
+            if w == "usemem-seq":
+                lines.append(t4_line(
+                    "faults-seq", "major faults per GiB swapped in, patched %s / baseline %s"
+                    % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
+                    "<= %.2g" % T6_SEQ_FAULTS, lambda r, a, b_: (r <= T6_SEQ_FAULTS, None)))
+            else:
+                lines.append(t4_line(
+                    "faults-rand", "major faults per GiB swapped in, patched %s / baseline %s"
+                    % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
+                    "for information", lambda r, a, b_: (None, None),
+                    na="for information: a random pass swaps in large folios only "
+                       "next to used pages"))
+    for b in T6_DEVICES:
+        pk = t4_stat(model, "kbuild", b, S, PATCHED, "metrics", "sys_s")
+        if not pk[0] and b != "disk":
+            continue
+        k0 = t4_stat(model, "kbuild-swapin0", b, S, PATCHED, "metrics", "sys_s")
+        pe = t4_stat(model, "kbuild", b, S, PATCHED, "metrics", "elapsed_s")
+        e0 = t4_stat(model, "kbuild-swapin0", b, S, PATCHED, "metrics", "elapsed_s")
+        v = [t4_cm(model, wl, b, S, PATCHED, "pswpin") for wl in ("kbuild", "kbuild-swapin0")]
+        note = ""
+        if None not in v and v[1]:
+            note = "pages swapped in, large / order-0 swap-in: %.2f" % (v[0] / v[1])
+        lines.append(t4_line(
+            "kbuild-sys", "kbuild sys time, patched %s / patched %s with order-0 swap-in "
+            "(mthp_swapin=0)" % (S, S), "kbuild", b, pk, "patched " + S, k0,
+            "patched %s swapin0" % S, "<= 1 + max(sd/mean)", noise, note))
+        lines.append(t4_line(
+            "kbuild-elapsed", "kbuild elapsed time, patched %s / patched %s with order-0 "
+            "swap-in" % (S, S), "kbuild", b, pe, "patched " + S, e0,
+            "patched %s swapin0" % S, "<= 1 + max(sd/mean)", noise))
+    # zram, for information: 6.12 swaps in large folios there without asking
+    # for evidence; the patched kernel applies the one policy (patch 21).
+    info = "for information: 6.12 swaps in large folios from zram unconditionally"
+    for w in ("usemem-seq", "usemem-rand"):
+        p = t4_stat(model, w, "zram", S, PATCHED, "metrics", "read_mibs")
+        q = t4_stat(model, w, "zram", S, BASE, "metrics", "read_mibs")
+        if p[0] or q[0]:
+            lines.append(t4_line(
+                "zram-" + w[len("usemem-"):], "swap-in (read phase MiB/s), patched %s / "
+                "baseline %s" % (S, S), w, "zram", p, "patched " + S, q, "baseline " + S,
+                "for information", lambda r, a, b_: (None, None), na=info))
+    p = t4_stat(model, "kbuild", "zram", S, PATCHED, "metrics", "sys_s")
+    q = t4_stat(model, "kbuild", "zram", S, BASE, "metrics", "sys_s")
+    if p[0] or q[0]:
+        v = [t4_cm(model, "kbuild", "zram", S, k, "pswpin") for k in (PATCHED, BASE)]
+        lines.append(t4_line(
+            "zram-kbuild", "kbuild sys time, patched %s / baseline %s" % (S, S), "kbuild",
+            "zram", p, "patched " + S, q, "baseline " + S, "for information",
+            lambda r, a, b_: (None, None),
+            "pages swapped in, patched / baseline: %.2f" % (v[0] / v[1])
+            if None not in v and v[1] else "", na=info))
+    data.update(emitted=True, lines=lines)
+    tally = {v: sum(1 for ln in lines if ln["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
+    out = ["Issue 6 (large swap-in through the swap cache, on every device, without "
+           "thrashing) on one run; each ratio is of the means over the ok iterations. "
+           "Swap-in rate is usemem's read phase (`read_mibs`: the working set is "
+           "twice `memory.max`, so reading it back swaps in half of it while the "
+           "other half goes out). The baseline swaps in 4K pages through the swap "
+           "cache with readahead on these devices. Major faults per GiB swapped in "
+           "= memcg.pgmajfault / (pswpin × 4 KiB). The fio figures are the device's "
+           "own read rate at the folio's size (depth 1, psync; depth 32, io_uring), "
+           "the ceiling a swap-in could reach. kbuild (the realistic workload, "
+           "%s mTHP) is judged against the same kernel with order-0 swap-in "
+           "(`kbuild-swapin0`: /sys/kernel/debug/mthp_swapin = 0). \"Gains\" is read "
+           "as >= %.2gx; \"not worse\" as within the larger sd/mean of the two "
+           "sides. Thresholds: `T6_*` in bench/report/report.py.\n\n" % (S, T6_SEQ_GAIN),
+           "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
+    rows = []
+    for i, ln in enumerate(lines):
+        a = ln["a"] and {"n": ln["a"]["n"], "mean": ln["a"]["mean"], "sd": ln["a"]["sd"]}
+        b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
+        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
+                     t4_side(*ln["a_label"].split(" ", 1), a),
+                     t4_side(*ln["b_label"].split(" ", 1), b),
+                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.",
+                     ln["rule"], "**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
+                     else "n.a.", ln["note"]])
+    out.append(md_table(["#", "target", "workload", "backend", "A", "B", "A / B",
+                         "rule", "verdict", "note"], rows,
+                        ["r", "l", "l", "l", "l", "l", "r", "l", "l", "l"]))
     return "".join(out), data
 
 
@@ -1616,9 +1779,12 @@ def build(args):
     t_md, t_data = targets_section(model, tmode)
     if t_md:
         md.append("## Targets (issue 4)\n\n" + t_md + "\n")
+    fio_md, fio_data = fio_sections(res)
+    t6_md, t6_data = swapin_targets_section(model, tmode, fio_data)
+    if t6_md:
+        md.append("## Targets (issue 6)\n\n" + t6_md + "\n")
 
     md.append("## Ceilings\n\n### Block devices (fio)\n\n")
-    fio_md, fio_data = fio_sections(res)
     md.append(fio_md + "\n")
     md.append("### Compressors (compbench)\n\n")
     cb, cb_notes = load_compbench(res)
@@ -1715,6 +1881,7 @@ def build(args):
         "zswap_vs_ceiling": zc_data,
         "gaps": gaps_data,
         "targets": t_data,
+        "targets_issue6": t6_data,
         "ceilings": {"fio": fio_data, "compbench": cb},
         "corpus": corp,
         "failures": [{"file": os.path.relpath(r.path, res), "workload": r.workload,

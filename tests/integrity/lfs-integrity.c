@@ -48,16 +48,16 @@ enum out_mode {
 	OUT_PAGEOUT, OUT_COLD, OUT_RECLAIM, OUT_LIMIT, OUT_WRITEBACK, NR_OUT
 };
 enum in_mode {
-	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_DONTNEED, IN_MUNMAP,
-	IN_THREADS, IN_SWAPOFF, IN_NONE, NR_IN
+	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_FORKSEQ, IN_DONTNEED, IN_MUNMAP,
+	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_NONE, NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
 	"pageout", "cold", "reclaim", "limit", "writeback",
 };
 static const char * const in_names[NR_IN] = {
-	"seq", "random", "partial", "fork-cow", "dontneed", "munmap",
-	"threads", "swapoff", "none",
+	"seq", "random", "partial", "fork-cow", "fork-seq", "dontneed", "munmap",
+	"threads", "swapoff", "swapoff-race", "willneed", "none",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -819,9 +819,12 @@ static bool cow_page(const struct region *r, size_t i)
  * The child writes gen+1 into half the pages of each folio and checks
  * all its pages; the parent, after the child exited, checks that its
  * own copy still has the old content, then writes the same pages.
+ * With @seq each process first reads the region in order, so that the
+ * shared swap entries are swapped in by a sequential pass (as large
+ * folios, through the swap cache) before the writes copy them.
  * Returns the number of bad pages (child and parent).
  */
-static long in_forkcow(struct region *r)
+static long in_forkcow(struct region *r, bool seq)
 {
 	long bad = 0;
 	int status;
@@ -835,6 +838,8 @@ static long in_forkcow(struct region *r)
 	if (!pid) {
 		const char *op = r->op;
 
+		if (seq)
+			in_seq(r);
 		for (size_t i = 0; i < r->npages; i++)
 			if (r->state[i] != P_GONE && cow_page(r, i))
 				write_page(r, i, r->gen[i] + 1);
@@ -853,6 +858,8 @@ static long in_forkcow(struct region *r)
 		       status, r->tag);
 		bad++;
 	}
+	if (seq)
+		in_seq(r);
 	bad += region_verify(r);
 	for (size_t i = 0; i < r->npages; i++)
 		if (r->state[i] != P_GONE && cow_page(r, i))
@@ -992,6 +999,47 @@ static void in_swapoff(void)
 	}
 }
 
+struct race_arg {
+	struct region *r;
+	int nr;
+};
+
+static void *swapoff_race_faults(void *p)
+{
+	struct race_arg *a = p;
+
+	in_threads(a->r, a->nr);
+	return NULL;
+}
+
+/*
+ * swapoff while --threads threads fault the region in (as --in threads
+ * does): swapoff's unuse walk and the faults race for the same entries,
+ * and for the folios that either reads into the swap cache.
+ */
+static void in_swapoff_race(struct region *r, int nr)
+{
+	struct race_arg a = { r, nr };
+	pthread_t tid;
+
+	if (pthread_create(&tid, NULL, swapoff_race_faults, &a))
+		lfs_die("pthread_create failed");
+	in_swapoff();
+	pthread_join(tid, NULL);
+}
+
+/*
+ * MADV_WILLNEED over the region (the kernel reads every swapped page into
+ * the swap cache, without waiting), then a sequential read: the faults
+ * find the pages in the swap cache and read nothing themselves.
+ */
+static void in_willneed(struct region *r)
+{
+	if (madvise(r->base, r->npages * ps, MADV_WILLNEED))
+		lfs_die_errno("madvise(MADV_WILLNEED)");
+	in_seq(r);
+}
+
 /* Returns bad pages found during the swap-in itself (fork-cow). */
 static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 {
@@ -1006,7 +1054,9 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		in_partial(r);
 		break;
 	case IN_FORKCOW:
-		return in_forkcow(r);
+		return in_forkcow(r, false);
+	case IN_FORKSEQ:
+		return in_forkcow(r, true);
 	case IN_DONTNEED:
 		in_dontneed(r);
 		break;
@@ -1018,6 +1068,12 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		break;
 	case IN_SWAPOFF:
 		in_swapoff();
+		break;
+	case IN_SWAPOFF_RACE:
+		in_swapoff_race(r, opt.threads);
+		break;
+	case IN_WILLNEED:
+		in_willneed(r);
 		break;
 	case IN_NONE:
 		break;
@@ -1571,7 +1627,7 @@ static void LFS_NORETURN worker(int id, double deadline, struct lfs_cg *cg)
 				in_partial(&r);
 				break;
 			case OP_FORKCOW:
-				bad += in_forkcow(&r);
+				bad += in_forkcow(&r, false);
 				break;
 			case OP_DONTNEED:
 				in_dontneed(&r);
@@ -1769,10 +1825,15 @@ static void usage(FILE *f)
 "                     writeback: MADV_PAGEOUT, then the zswap shrinker\n"
 "                     (shrinker_enabled=Y for the run) writes entries back\n"
 "                     to the device through memory.reclaim on the memcg\n"
-"  --in MODE          seq|random|partial|fork-cow|dontneed|munmap|threads|\n"
-"                     swapoff|none (default seq); swapoff: swapoff every\n"
-"                     swap device (everything comes back in), swapon again\n"
-"  --threads N        threads for --in threads (default 4)\n"
+"  --in MODE          seq|random|partial|fork-cow|fork-seq|dontneed|munmap|\n"
+"                     threads|swapoff|swapoff-race|willneed|none (default\n"
+"                     seq); fork-seq: fork-cow, each process reading the\n"
+"                     region in order before it writes (shared entries);\n"
+"                     swapoff: swapoff every swap device (everything comes\n"
+"                     back in), swapon again; swapoff-race: the same while\n"
+"                     --threads threads fault the region in; willneed:\n"
+"                     MADV_WILLNEED of the region, then a sequential read\n"
+"  --threads N        threads for --in threads, swapoff-race (default 4)\n"
 "  --iterations N     swap-out/in/verify rounds (default 1)\n"
 "  --seed N           content and order seed (default 1)\n"
 "  --no-thp-setup     leave the mTHP sysfs settings alone\n"
