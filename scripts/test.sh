@@ -32,7 +32,7 @@ stage "building tests"
 run=$LFS_BUILD/runs/test-$variant-$(date +%Y%m%d-%H%M%S)
 stage "running the tests in the guest (run dir $run)"
 set +e
-"$LFS_ROOT/scripts/vm.sh" --kernel "$variant" --flavour debug --cpus 3 --mem 2G --timeout 2400 \
+"$LFS_ROOT/scripts/vm.sh" --kernel "$variant" --flavour debug --cpus 3 --mem 2G --timeout 3600 \
 	--run-dir "$run" -- "$LFS_ROOT/tests/run-tests.sh" "$only"
 vmrc=$?
 set -e

@@ -1076,6 +1076,23 @@ def t4_side(k, s, v):
     return "%s %s: %s (n=%d)" % (k, s, mean_sd(v), v["n"])
 
 
+def targets_table(lines):
+    """The markdown table of a Targets section: one row per target line."""
+    rows = []
+    for i, ln in enumerate(lines):
+        a = ln["a"] and {"n": ln["a"]["n"], "mean": ln["a"]["mean"], "sd": ln["a"]["sd"]}
+        b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
+        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
+                     t4_side(*ln["a_label"].split(" ", 1), a),
+                     t4_side(*ln["b_label"].split(" ", 1), b),
+                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.",
+                     ln["rule"], "**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
+                     else "n.a.", ln["note"]])
+    return md_table(["#", "target", "workload", "backend", "A", "B", "A / B",
+                     "rule", "verdict", "note"], rows,
+                    ["r", "l", "l", "l", "l", "l", "r", "l", "l", "l"])
+
+
 def t4_cm(model, w, b, s, k, name, grp="counters"):
     c = model.st(w, b, s, k)
     if not c or not c["n"]:
@@ -1304,19 +1321,7 @@ def targets_section(model, mode):
            "which). Thresholds: `T4_*` in bench/report/report.py.\n\n"
            % (T4_FAULTS_TOL * 100, T4_OUT_VS_BYPASS),
            "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
-    rows = []
-    for i, ln in enumerate(lines):
-        a = ln["a"] and {"n": ln["a"]["n"], "mean": ln["a"]["mean"], "sd": ln["a"]["sd"]}
-        b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
-        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
-                     t4_side(*ln["a_label"].split(" ", 1), a),
-                     t4_side(*ln["b_label"].split(" ", 1), b),
-                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.",
-                     ln["rule"], "**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
-                     else "n.a.", ln["note"]])
-    out.append(md_table(["#", "target", "workload", "backend", "A", "B", "A / B",
-                         "rule", "verdict", "note"], rows,
-                        ["r", "l", "l", "l", "l", "l", "r", "l", "l", "l"]))
+    out.append(targets_table(lines))
     pre = size_prefix(T4_SIZE)
     out.append("\nThe runs behind these lines (means over ok iterations; pages "
                "unless said; `%s.*` are %s folios, `-` at %s, n.a. where the "
@@ -1474,19 +1479,7 @@ def swapin_targets_section(model, mode, fio_data):
            "as >= %.2gx; \"not worse\" as within the larger sd/mean of the two "
            "sides. Thresholds: `T6_*` in bench/report/report.py.\n\n" % (S, T6_SEQ_GAIN),
            "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
-    rows = []
-    for i, ln in enumerate(lines):
-        a = ln["a"] and {"n": ln["a"]["n"], "mean": ln["a"]["mean"], "sd": ln["a"]["sd"]}
-        b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
-        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
-                     t4_side(*ln["a_label"].split(" ", 1), a),
-                     t4_side(*ln["b_label"].split(" ", 1), b),
-                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.",
-                     ln["rule"], "**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
-                     else "n.a.", ln["note"]])
-    out.append(md_table(["#", "target", "workload", "backend", "A", "B", "A / B",
-                         "rule", "verdict", "note"], rows,
-                        ["r", "l", "l", "l", "l", "l", "r", "l", "l", "l"]))
+    out.append(targets_table(lines))
     return "".join(out), data
 
 

@@ -17,8 +17,9 @@
  *     out whole, to one aligned slot range (else the test skips).
  *  2. Write one page of each folio (a different page in each, never the
  *     first or last, so no used page is next to any range and large
- *     swap-in does not take the folio whole): each is swapped in alone,
- *     while the rest of its range stays on the device.
+ *     swap-in does not take the folio whole; swap readahead is off for
+ *     the run): each is swapped in alone, while the rest of its range
+ *     stays on the device.
  *  3. MADV_PAGEOUT again.
  *  4. Read every page back and compare every byte.
  *
@@ -34,12 +35,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include "../lib/lfs.h"
@@ -51,6 +54,40 @@
 #define SEED		0x7e5a11edULL
 
 static struct lfs_cg cg;
+
+#define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
+static char page_cluster[16];	/* the value to restore at exit, "" if none */
+
+/* an lfs cleanup: raw syscalls, it may run from the signal handler */
+static void page_cluster_restore(void)
+{
+	int fd;
+
+	if (!page_cluster[0] || (fd = open(PAGE_CLUSTER, O_WRONLY)) < 0)
+		return;
+	/* nothing sensible to do if this write fails */
+	(void)!write(fd, page_cluster, strlen(page_cluster));
+	close(fd);
+}
+
+/*
+ * Swap readahead off for the run (vm.page-cluster 0, restored at exit):
+ * a readahead window that covers a whole 16K range reads it into one
+ * large folio (patch 20), and the written page would then not be swapped
+ * in alone.
+ */
+static void readahead_off(void)
+{
+	FILE *f = fopen(PAGE_CLUSTER, "r");
+
+	if (!f || !fgets(page_cluster, sizeof(page_cluster), f))
+		lfs_die_errno("read %s", PAGE_CLUSTER);
+	fclose(f);
+	lfs_cleanup_add(page_cluster_restore);
+	f = fopen(PAGE_CLUSTER, "w");
+	if (!f || fputs("0", f) < 0 || fclose(f))
+		lfs_die_errno("write %s", PAGE_CLUSTER);
+}
 
 /* Swap out and wait for the writes. */
 static void pageout(void *p, size_t len)
@@ -129,6 +166,7 @@ int main(int argc, char **argv)
 	/* every written page must be on the LRU for the second MADV_PAGEOUT */
 	if (lfs_pin_cpu())
 		lfs_die_errno("sched_setaffinity");
+	readahead_off();
 	npages = len / ps;
 	nfolios = len / size;
 	per = size / ps;
