@@ -1303,7 +1303,7 @@ def targets_counter_rows(model, lines):
 def targets_section(model, mode):
     """(markdown or None, summary data). None: nothing to emit."""
     data = {"mode": mode, "emitted": False, "lines": []}
-    if mode == "none" or (mode == "auto" and not t4_runs_there(model)):
+    if mode not in ("issue4", "auto") or (mode == "auto" and not t4_runs_there(model)):
         return None, data
     lines = targets_lines(model, mode)
     data.update(emitted=True, lines=lines)
