@@ -143,7 +143,11 @@ for e in $EXTRA; do
 	case " $all_backends " in *" $b "*) ;; *) all_backends="$all_backends $b" ;; esac
 done
 kernels_rev=$(echo "$KERNELS" | tr ' ' '\n' | tac | tr '\n' ' ')
-for iter in $(seq 1 "$ITERATIONS"); do
+# The kernel builds may run more iterations than the rest (their sys time
+# varies more from boot to boot): KBUILD_ITERATIONS, default ITERATIONS.
+: "${KBUILD_ITERATIONS:=$ITERATIONS}"
+iterations=$((KBUILD_ITERATIONS > ITERATIONS ? KBUILD_ITERATIONS : ITERATIONS))
+for iter in $(seq 1 "$iterations"); do
 	order=$KERNELS
 	[ $((iter % 2)) = 1 ] || order=$kernels_rev
 	for b in $all_backends; do
@@ -165,18 +169,18 @@ for iter in $(seq 1 "$ITERATIONS"); do
 			solo="" shared=""
 			for c in $cfgs; do
 				case $c in
-				kbuild*) solo="$solo $c" ;;
-				*) shared="$shared $c" ;;
+				kbuild*) [ "$iter" -gt "$KBUILD_ITERATIONS" ] || solo="$solo $c" ;;
+				*) [ "$iter" -gt "$ITERATIONS" ] || shared="$shared $c" ;;
 				esac
 			done
 			if [ -n "$shared" ]; then
-				note "$(elapsed) iteration $iter/$ITERATIONS, $b, $k:$shared"
+				note "$(elapsed) iteration $iter/$iterations, $b, $k:$shared"
 				boot "$k-$b-i$iter" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$shared" /mnt/results
 				collect "$k-$b-i$iter" "$k" "$iter" "$b" "$shared"
 			fi
 			for c in $solo; do
 				n=$k-$b-${c%%:*}-${c#*:}-i$iter
-				note "$(elapsed) iteration $iter/$ITERATIONS, $b, $k: $c"
+				note "$(elapsed) iteration $iter/$iterations, $b, $k: $c"
 				boot "$n" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$c" /mnt/results
 				collect "$n" "$k" "$iter" "$b" "$c"
 			done
@@ -203,7 +207,7 @@ series = [l.strip() for l in open("$LFS_ROOT/patches/series") if l.strip() and n
 accel = "$accel"
 meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finished",
         "config": os.path.relpath("$conf", "$LFS_ROOT"), "quick": $quick == 1,
-        "iterations": $ITERATIONS, "targets": "${TARGETS:-}",
+        "iterations": $ITERATIONS, "kbuild_iterations": $KBUILD_ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
         "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM", "disk_mibs": "${DISK_MIBS:-}"}, "kernels": kernels, "series": series,
         "command": "make bench" + (" QUICK=1" if $quick == 1 else ""), "failed_boots": $failures,

@@ -1707,7 +1707,9 @@ def header_section(meta, model, title, doc_header):
         ("Config", "`%s`%s" % (meta.get("config"), " (quick)" if meta.get("quick")
                                else "") if meta.get("config") else ""),
         ("Started / finished", "%s / %s%s" % (st or "?", fi or "?", dur)),
-        ("Iterations", str(meta.get("iterations", "?"))),
+        ("Iterations", str(meta.get("iterations", "?")) + (
+            "; kernel builds %s" % meta["kbuild_iterations"]
+            if meta.get("kbuild_iterations", meta.get("iterations")) != meta.get("iterations") else "")),
         ("Host", kv(host)),
         ("Guest", kv(guest)),
         ("Runs", "%d files: %d ok, %d failed%s" % (

@@ -49,7 +49,8 @@ enum out_mode {
 };
 enum in_mode {
 	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_FORKSEQ, IN_DONTNEED, IN_MUNMAP,
-	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_NONE, NR_IN
+	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_SPARSE, IN_NONE,
+	NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
@@ -57,7 +58,7 @@ static const char * const out_names[NR_OUT] = {
 };
 static const char * const in_names[NR_IN] = {
 	"seq", "random", "partial", "fork-cow", "fork-seq", "dontneed", "munmap",
-	"threads", "swapoff", "swapoff-race", "willneed", "none",
+	"threads", "swapoff", "swapoff-race", "willneed", "sparse", "none",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -97,6 +98,7 @@ static struct {
 	long long zswap_max;		/* memory.zswap.max: -2 unset, -1 max */
 	int zswap_writeback;		/* memory.zswap.writeback: -1 unset */
 	int pool_percent;		/* zswap max_pool_percent: -1 unset */
+	size_t out_stride;		/* --out pageout: every Nth folio */
 } opt = {
 	.size = 64 << 10,
 	.mem = 64 << 20,
@@ -108,6 +110,7 @@ static struct {
 	.seed = 1,
 	.time = 10,
 	.zswap_max = -2,
+	.out_stride = 1,
 	.zswap_writeback = -1,
 	.pool_percent = -1,
 };
@@ -544,11 +547,25 @@ static long long zswap_debugfs(const char *name)
 /* Swap-out methods                                                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * MADV_PAGEOUT of the region, or with --out-stride N of every Nth folio
+ * only (the first, the N+1th, ...): the folios between stay resident, so
+ * that every swapped-out range has a resident neighbour on each side.
+ */
 static void out_pageout(struct region *r)
 {
-	/* ENOMEM only means that holes were skipped. */
-	if (madvise(r->base, r->len, MADV_PAGEOUT) && errno != ENOMEM)
-		lfs_die_errno("madvise(MADV_PAGEOUT)");
+	size_t flen = r->fpages * ps;
+
+	for (size_t f = 0; f < r->nfolios; f += opt.out_stride) {
+		char *p = r->base + f * flen;
+		size_t len = opt.out_stride == 1 ? r->len : flen;
+
+		/* ENOMEM only means that holes were skipped. */
+		if (madvise(p, len, MADV_PAGEOUT) && errno != ENOMEM)
+			lfs_die_errno("madvise(MADV_PAGEOUT)");
+		if (opt.out_stride == 1)
+			break;
+	}
 }
 
 static void out_reclaim(struct region *r, const struct lfs_cg *cg)
@@ -805,6 +822,34 @@ static void in_partial(struct region *r)
 	}
 }
 
+/*
+ * One page per folio, as --in partial, but the folios in random order: a
+ * task touching scattered pages of its memory, which reads little of each
+ * swapped-out range it faults in.
+ */
+static void in_sparse(struct region *r, struct lfs_rng *rng)
+{
+	size_t *perm = malloc(r->nfolios * sizeof(*perm));
+
+	if (!perm)
+		lfs_die("out of memory");
+	for (size_t f = 0; f < r->nfolios; f++)
+		perm[f] = f;
+	for (size_t f = r->nfolios; f > 1; f--) {
+		size_t j = lfs_rng_below(rng, f), t = perm[f - 1];
+
+		perm[f - 1] = perm[j];
+		perm[j] = t;
+	}
+	for (size_t k = 0; k < r->nfolios; k++) {
+		size_t f = perm[k], i = f * r->fpages + (f * 7) % r->fpages;
+
+		if (r->state[i] != P_GONE)
+			touch_read(r, i);
+	}
+	free(perm);
+}
+
 /* Pages of folio f written in fork-cow: half of them, two patterns. */
 static bool cow_page(const struct region *r, size_t i)
 {
@@ -1052,6 +1097,9 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		break;
 	case IN_PARTIAL:
 		in_partial(r);
+		break;
+	case IN_SPARSE:
+		in_sparse(r, rng);
 		break;
 	case IN_FORKCOW:
 		return in_forkcow(r, false);
@@ -1825,14 +1873,17 @@ static void usage(FILE *f)
 "                     writeback: MADV_PAGEOUT, then the zswap shrinker\n"
 "                     (shrinker_enabled=Y for the run) writes entries back\n"
 "                     to the device through memory.reclaim on the memcg\n"
+"  --out-stride N     with --out pageout: page out every Nth folio only,\n"
+"                     leaving the others resident (default 1: all)\n"
 "  --in MODE          seq|random|partial|fork-cow|fork-seq|dontneed|munmap|\n"
-"                     threads|swapoff|swapoff-race|willneed|none (default\n"
-"                     seq); fork-seq: fork-cow, each process reading the\n"
+"                     threads|swapoff|swapoff-race|willneed|sparse|none\n"
+"                     (default seq); fork-seq: fork-cow, each process reading the\n"
 "                     region in order before it writes (shared entries);\n"
 "                     swapoff: swapoff every swap device (everything comes\n"
 "                     back in), swapon again; swapoff-race: the same while\n"
 "                     --threads threads fault the region in; willneed:\n"
-"                     MADV_WILLNEED of the region, then a sequential read\n"
+"                     MADV_WILLNEED of the region, then a sequential read;\n"
+"                     sparse: one page of each folio, folios in random order\n"
 "  --threads N        threads for --in threads, swapoff-race (default 4)\n"
 "  --iterations N     swap-out/in/verify rounds (default 1)\n"
 "  --seed N           content and order seed (default 1)\n"
@@ -1883,6 +1934,7 @@ enum {
 	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
 	O_ALLOW_NOSWAP, O_CORRUPT, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
 	O_POOL_PERCENT,
+	O_OUT_STRIDE,
 };
 
 static void parse_args(int argc, char **argv)
@@ -1911,6 +1963,7 @@ static void parse_args(int argc, char **argv)
 		{ "zswap-max", required_argument, NULL, O_ZSWAP_MAX },
 		{ "zswap-writeback", required_argument, NULL, O_ZSWAP_WB },
 		{ "zswap-pool-percent", required_argument, NULL, O_POOL_PERCENT },
+		{ "out-stride", required_argument, NULL, O_OUT_STRIDE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1940,6 +1993,11 @@ static void parse_args(int argc, char **argv)
 			opt.out = parse_name(optarg, out_names, NR_OUT);
 			if (opt.out < 0)
 				lfs_die("bad --out %s", optarg);
+			break;
+		case O_OUT_STRIDE:
+			opt.out_stride = strtoul(optarg, NULL, 0);
+			if (opt.out_stride < 1)
+				lfs_die("bad --out-stride %s (1 or more)", optarg);
 			break;
 		case 'i':
 			opt.in = parse_name(optarg, in_names, NR_IN);
@@ -2049,6 +2107,8 @@ static void parse_args(int argc, char **argv)
 		lfs_die("unexpected argument '%s'", argv[optind]);
 	if (opt.mem % opt.size)
 		lfs_die("--mem must be a multiple of --size");
+	if (opt.out_stride > 1 && opt.out != OUT_PAGEOUT)
+		lfs_die("--out-stride needs --out pageout");
 	if (opt.swap_cycle && !opt.stress)
 		lfs_die("--swap-cycle needs --stress");
 	if (opt.stress && (opt.zswap_max != -2 || opt.zswap_writeback >= 0))
