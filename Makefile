@@ -18,7 +18,8 @@ help:
 	@echo "  make test            build the patched debug kernel and all tests, run them in the"
 	@echo "                       guest; ends with 'N passed, N failed, N skipped'"
 	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
-	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf"
+	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf,"
+	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
 	@echo "  make bench-publish   a full bench run that also writes docs/performance.md"
 	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
 	@echo "                       vs patched, 64K fallback per iteration plotted; bench-frag-publish"
@@ -61,7 +62,7 @@ test:
 run:
 	$(S)/run.sh
 
-BENCH_OPTS = $(if $(filter 1,$(QUICK)),--quick) $(if $(CONFIG),--config $(CONFIG))
+BENCH_OPTS = $(if $(filter 1,$(QUICK)),--quick) $(if $(CONFIG),--config $(CONFIG)) $(if $(RESUME),--resume $(RESUME))
 bench:
 	$(S)/bench.sh $(BENCH_OPTS)
 

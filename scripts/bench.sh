@@ -5,11 +5,14 @@
 # (boots alternate baseline/patched per backend and iteration), and write a
 # report with statistics and plots.
 #
-#   bench.sh [--config FILE] [--quick] [--out DIR] [--publish]
+#   bench.sh [--config FILE] [--quick] [--out DIR | --resume DIR] [--publish]
 #
 #   --config FILE  the configuration (default bench/configs/default.conf,
 #                  with --quick bench/configs/quick.conf)
 #   --out DIR      results directory (default build/bench/results/<time>)
+#   --resume DIR   finish an interrupted run in DIR with the same --config:
+#                  boots whose runs all have a successful runs/*.json and
+#                  measured ceilings are not repeated (meta.json records it)
 #   --publish      copy the report and its plots to docs/performance.md and
 #                  docs/performance/ (for a full run on main)
 #
@@ -20,12 +23,13 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-conf="" quick=0 res="" publish=0
+conf="" quick=0 res="" publish=0 resume=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) conf=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
 	--out) res=$2; shift 2 ;;
+	--resume) res=$2; resume=1; shift 2 ;;
 	--publish) publish=1; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
@@ -43,10 +47,26 @@ export LFS_ROOT
 suffix=""
 [ "$quick" = 0 ] || suffix=-quick
 [ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$suffix
+if [ "$resume" = 1 ]; then
+	[ -d "$res/runs" ] || die "--resume $res: not a results directory (no runs/)"
+	[ ! -f "$res/meta.json" ] || die "--resume $res: that run finished (meta.json exists)"
+fi
 mkdir -p "$res/runs" "$res/boots" "$res/ceilings" "$res/corpus"
 res=$(cd "$res" && pwd)
 t_start=$(date +%s)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+resumed=""
+if [ "$resume" = 1 ]; then
+	# The run started when its first boot did; this is when it resumed.
+	resumed=$started
+	if [ -f "$res/started" ]; then
+		started=$(cat "$res/started")
+	else
+		started=$(date -u -r "$res/corpus" +%Y-%m-%dT%H:%M:%SZ)
+	fi
+else
+	echo "$started" >"$res/started"
+fi
 elapsed() { echo "[$(($(date +%s) - t_start)) s]"; }
 
 # --- build ------------------------------------------------------------------
@@ -124,7 +144,10 @@ PY
 }
 
 # --- ceilings ---------------------------------------------------------------
-if [ "$CEILINGS" = 1 ]; then
+if [ "$CEILINGS" = 1 ] && [ "$resume" = 1 ] && [ -f "$res/ceilings/compbench-native.json" ] &&
+	ls "$res/ceilings/"fio*.json >/dev/null 2>&1; then
+	note "$(elapsed) ceilings measured before the resume, kept"
+elif [ "$CEILINGS" = 1 ]; then
 	"$bin/lfs-compbench" --data "$data" --units "$COMPBENCH_UNITS" --algos "$COMPBENCH_ALGOS" \
 		--max-bytes "$COMPBENCH_BYTES" --label native --json "$res/ceilings/compbench-native.json" >"$res/ceilings/compbench-native.txt" ||
 		die "lfs-compbench failed natively (output: $res/ceilings/compbench-native.txt)"
@@ -168,6 +191,9 @@ for iter in $(seq 1 "$iterations"); do
 			# (11.6 s first, 19.8 s second, the same kernel and config).
 			solo="" shared=""
 			for c in $cfgs; do
+				# --resume: a run with a successful result is kept.
+				[ "$resume" = 0 ] || ! grep -qs '"ok": true' \
+					"$res/runs/$k-${c%%:*}-$b-${c#*:}-i$iter.json" || continue
 				case $c in
 				kbuild*) [ "$iter" -gt "$KBUILD_ITERATIONS" ] || solo="$solo $c" ;;
 				*) [ "$iter" -gt "$ITERATIONS" ] || shared="$shared $c" ;;
@@ -206,6 +232,7 @@ for k in "$KERNELS".split():
 series = [l.strip() for l in open("$LFS_ROOT/patches/series") if l.strip() and not l.startswith("#")]
 accel = "$accel"
 meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finished",
+        "resumed": "$resumed" or None,
         "config": os.path.relpath("$conf", "$LFS_ROOT"), "quick": $quick == 1,
         "iterations": $ITERATIONS, "kbuild_iterations": $KBUILD_ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},

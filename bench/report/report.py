@@ -1706,7 +1706,10 @@ def header_section(meta, model, title, doc_header):
         ("Command", "`%s`" % meta["command"] if meta.get("command") else ""),
         ("Config", "`%s`%s" % (meta.get("config"), " (quick)" if meta.get("quick")
                                else "") if meta.get("config") else ""),
-        ("Started / finished", "%s / %s%s" % (st or "?", fi or "?", dur)),
+        ("Started / finished", "%s / %s%s%s" % (
+            st or "?", fi or "?", dur,
+            "; interrupted, resumed %s (scripts/bench.sh --resume)" % meta["resumed"]
+            if meta.get("resumed") else "")),
         ("Iterations", str(meta.get("iterations", "?")) + (
             "; kernel builds %s" % meta["kbuild_iterations"]
             if meta.get("kbuild_iterations", meta.get("iterations")) != meta.get("iterations") else "")),

@@ -788,20 +788,28 @@ static void in_seq(struct region *r)
 			touch_read(r, i);
 }
 
-static void in_random(struct region *r, struct lfs_rng *rng)
+/* 0..n-1 in random order (Fisher-Yates); the caller frees it */
+static size_t *random_order(size_t n, struct lfs_rng *rng)
 {
-	size_t *perm = malloc(r->npages * sizeof(*perm));
+	size_t *perm = malloc(n * sizeof(*perm));
 
 	if (!perm)
 		lfs_die("out of memory");
-	for (size_t i = 0; i < r->npages; i++)
+	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
-	for (size_t i = r->npages; i > 1; i--) {
+	for (size_t i = n; i > 1; i--) {
 		size_t j = lfs_rng_below(rng, i), t = perm[i - 1];
 
 		perm[i - 1] = perm[j];
 		perm[j] = t;
 	}
+	return perm;
+}
+
+static void in_random(struct region *r, struct lfs_rng *rng)
+{
+	size_t *perm = random_order(r->npages, rng);
+
 	for (size_t i = 0; i < r->npages; i++)
 		if (r->state[perm[i]] != P_GONE)
 			touch_read(r, perm[i]);
@@ -829,18 +837,8 @@ static void in_partial(struct region *r)
  */
 static void in_sparse(struct region *r, struct lfs_rng *rng)
 {
-	size_t *perm = malloc(r->nfolios * sizeof(*perm));
+	size_t *perm = random_order(r->nfolios, rng);
 
-	if (!perm)
-		lfs_die("out of memory");
-	for (size_t f = 0; f < r->nfolios; f++)
-		perm[f] = f;
-	for (size_t f = r->nfolios; f > 1; f--) {
-		size_t j = lfs_rng_below(rng, f), t = perm[f - 1];
-
-		perm[f - 1] = perm[j];
-		perm[j] = t;
-	}
 	for (size_t k = 0; k < r->nfolios; k++) {
 		size_t f = perm[k], i = f * r->fpages + (f * 7) % r->fpages;
 
