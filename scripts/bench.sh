@@ -50,6 +50,11 @@ suffix=""
 if [ "$resume" = 1 ]; then
 	[ -d "$res/runs" ] || die "--resume $res: not a results directory (no runs/)"
 	[ ! -f "$res/meta.json" ] || die "--resume $res: that run finished (meta.json exists)"
+	# boot.conf starts with the configuration it ran; comments may change.
+	settings() { grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$'; }
+	[ ! -f "$res/boot.conf" ] ||
+		sed '/^# resolved by scripts\/bench.sh$/,$d' "$res/boot.conf" | settings | cmp -s - <(settings <"$conf") ||
+		die "--resume $res: it was started with another configuration (see $res/boot.conf; --config $conf)"
 fi
 mkdir -p "$res/runs" "$res/boots" "$res/ceilings" "$res/corpus"
 res=$(cd "$res" && pwd)
