@@ -7,7 +7,7 @@ KERNEL ?= patched
 FLAVOUR ?= debug
 VM_OPTS ?=
 
-.PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series \
+.PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
 	export verify-series feature-matrix baseline-table bench bench-publish bench-frag \
 	bench-frag-publish clean distclean
 
@@ -16,7 +16,12 @@ help:
 	@echo "  make run             build the patched perf kernel, boot it, run a memory-pressure"
 	@echo "                       workload with 64K mTHP and zswap, print what happened"
 	@echo "  make test            build the patched debug kernel and all tests, run them in the"
-	@echo "                       guest; ends with 'N passed, N failed, N skipped'"
+	@echo "                       guest; ends with 'N passed, N failed, N skipped'; FLAVOUR=kasan"
+	@echo "                       runs them on the KASAN kernel (about 4x as long)"
+	@echo "  make test-detectors  plant each kind of kernel fault in a guest and check that the"
+	@echo "                       log check, the runner and the summary catch and name it"
+	@echo "  make soak DURATION=60m   the integrity stress soak (fork, KSM, mremap, MADV_*, swapoff,"
+	@echo "                       memcg limits, zswap on/off) on every device; prints bytes verified"
 	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
 	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf,"
 	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
@@ -57,7 +62,14 @@ tests: prepare
 	$(S)/build-tests.sh
 
 test:
-	$(S)/test.sh
+	$(S)/test.sh --flavour $(FLAVOUR)
+
+test-detectors:
+	$(S)/test-detectors.sh --flavour $(FLAVOUR)
+
+DURATION ?= 60m
+soak:
+	$(S)/soak.sh --flavour $(FLAVOUR) $(DURATION)
 
 run:
 	$(S)/run.sh

@@ -25,7 +25,11 @@ fi
 # check_config.sh $(CC), which takes only its first argument as the compiler
 # ("ccache" alone finds no liburing, and cow silently loses its 106 io_uring
 # cases). /usr/lib/ccache/gcc is ccache under gcc's name.
-mm_tests="cow madv_populate migration ksm_functional_tests mlock2-tests"
+# The mm tests of the pinned tree that touch swapped or large anonymous
+# memory (tests/run-tests.sh says how each is run).
+mm_tests="cow madv_populate migration ksm_functional_tests mlock2-tests uffd-unit-tests soft-dirty
+	mkdirty pagemap_ioctl transhuge-stress mremap_test mremap_dontunmap gup_longterm ksm_tests
+	mlock-random-test"
 mmdir=$src/tools/testing/selftests/mm
 cc=gcc
 [ ! -x /usr/lib/ccache/gcc ] || cc=/usr/lib/ccache/gcc
@@ -78,4 +82,12 @@ patch -s -o "$ks/cgroup/test_zswap.c" "$cgdir/test_zswap.c" \
 $cc -Wall -pthread -isystem "$hdr/include" -I "$cgdir" -I "$src/tools/testing/selftests" \
 	-o "$ks/cgroup/test_zswap" "$ks/cgroup/test_zswap.c" "$cgdir/cgroup_util.c" >"$ks/cgroup.log" 2>&1 ||
 	die "building test_zswap failed (log: $ks/cgroup.log)"
+# test_memcontrol (memory.max/high/low/min, OOM events, swap limits), as
+# upstream builds it.
+$cc -Wall -pthread -isystem "$hdr/include" -I "$cgdir" -I "$src/tools/testing/selftests" \
+	-o "$ks/cgroup/test_memcontrol" "$cgdir/test_memcontrol.c" "$cgdir/cgroup_util.c" >>"$ks/cgroup.log" 2>&1 ||
+	die "building test_memcontrol failed (log: $ks/cgroup.log)"
+# selftests/zram: shell scripts, copied as they are.
+mkdir -p "$ks/zram"
+cp "$src"/tools/testing/selftests/zram/*.sh "$ks/zram/"
 note "built tests: $LFS_BUILD/tests, $ks/{mm,cgroup}"

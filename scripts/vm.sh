@@ -6,7 +6,7 @@
 #
 # Options:
 #   --kernel patched|baseline|PATH  kernel to boot (default patched)
-#   --flavour debug|perf            (default debug)
+#   --flavour debug|perf|kasan      (default debug)
 #   --cpus N  --mem SIZE            vCPUs (default 2) and memory (default 2G)
 #   --timeout SECONDS               hard limit for the whole guest (default 900)
 #   --run-dir DIR                   where results go (default build/runs/<time>-<kernel>)
@@ -113,6 +113,15 @@ fi
 # of boot under TCG with lockdep; the BIOS's PIRQ table does the same job.
 # watchdog_thresh=60: soft lockups are reported after 120 s, not 20 s; a
 # lockdep kernel under TCG compressing a 2M folio can take longer than 20 s.
+# rcupdate.rcu_cpu_stall_timeout=60: RCU stall warnings after 60 s, not 21
+# s, for the same reason. oops=panic: an Oops or BUG ends the guest at once
+# (panic=-1 reboots, -no-reboot ends QEMU) instead of leaving the task dead
+# with its locks held and the other CPUs spinning in soft lockups until the
+# guest's time limit; the run directory's "running" file names the suite
+# and case. numa_balancing=disable: the guest's two nodes would otherwise
+# turn NUMA balancing on, whose hinting faults and migrations move the
+# tests' folios between nodes at times no test controls; a test that wants
+# it turns it on (/proc/sys/kernel/numa_balancing).
 # LFS_CMDLINE_EXTRA adds to the kernel command line.
 throttle=""
 if [ -n "$disk_mibs" ]; then
@@ -121,7 +130,7 @@ if [ -n "$disk_mibs" ]; then
 	esac
 	throttle=",throttling.bps-read=$((disk_mibs * 1048576)),throttling.bps-write=$((disk_mibs * 1048576))"
 fi
-cmdline="console=ttyS0 loglevel=5 panic=-1 watchdog_thresh=60 mitigations=off numa=fake=2 pci=noacpi ${LFS_CMDLINE_EXTRA:-} ${extra_cmdline:-}"
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off numa=fake=2 numa_balancing=disable pci=noacpi ${LFS_CMDLINE_EXTRA:-} ${extra_cmdline:-}"
 cmdline="$cmdline root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline="$cmdline init=$LFS_ROOT/scripts/guest-init.sh"
 qemu=(qemu-system-x86_64 "${accel_opt[@]}" -machine pc -cpu max,pdpe1gb=off -smp "$cpus" -m "$mem" -no-reboot

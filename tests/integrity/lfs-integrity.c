@@ -26,12 +26,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 
@@ -91,6 +93,9 @@ static struct {
 	bool quiet;
 	bool allow_noswap;
 	long corrupt;
+	const char *between;		/* program run between out and in */
+	bool ksm;			/* prctl(PR_SET_MEMORY_MERGE) */
+	bool sigbus;			/* swap-in may raise SIGBUS */
 	struct expect expect[MAX_EXPECT];
 	int nr_expect;
 	char *require[MAX_REQUIRE];	/* counters that must exist */
@@ -134,6 +139,8 @@ static struct {
 	bool have_scan;
 	long swapped_pages;
 	long mismatched_pages;
+	long sigbus_pages;		/* --sigbus: pages that raised SIGBUS */
+	long sigbus_large;		/* ... whole swapped-out folios among them */
 	unsigned long long bytes_verified;
 	char expect_fail[512];
 	/* stress mode */
@@ -293,6 +300,7 @@ enum pstate {
 	P_VALID,	/* content is lfs_fill_page(kind, seed, idx, gen[idx]) */
 	P_ZERO,		/* dropped with MADV_DONTNEED: reads back zero */
 	P_GONE,		/* unmapped: must not be touched */
+	P_LOST,		/* --sigbus: swap-in raised SIGBUS; not verified */
 };
 
 struct region {
@@ -398,7 +406,7 @@ static long region_verify(struct region *r)
 	for (size_t i = 0; i < r->npages; i++) {
 		long off;
 
-		if (r->state[i] == P_GONE)
+		if (r->state[i] == P_GONE || r->state[i] == P_LOST)
 			continue;
 		off = check_one(r, i);
 		if (r->bytes_verified)
@@ -417,6 +425,34 @@ static long region_verify(struct region *r)
 static inline void touch_read(const struct region *r, size_t i)
 {
 	(void)*(volatile const uint64_t *)page_addr(r, i);
+}
+
+/*
+ * --sigbus: a swap-in whose read failed raises SIGBUS (the folio is not
+ * uptodate). Touch page i with a handler that jumps back here; returns
+ * true if it raised SIGBUS.
+ */
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+static bool touch_read_sigbus(const struct region *r, size_t i)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool hit = false;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(sigbus_jmp, 1))
+		touch_read(r, i);
+	else
+		hit = true;
+	sigaction(SIGBUS, &old, NULL);
+	return hit;
 }
 
 /* ------------------------------------------------------------------ */
@@ -783,9 +819,26 @@ static void do_out(struct region *r, int mode, const struct lfs_cg *cg)
 
 static void in_seq(struct region *r)
 {
-	for (size_t i = 0; i < r->npages; i++)
-		if (r->state[i] != P_GONE)
+	for (size_t i = 0; i < r->npages; i++) {
+		if (r->state[i] == P_GONE || r->state[i] == P_LOST)
+			continue;
+		if (!opt.sigbus) {
 			touch_read(r, i);
+		} else if (touch_read_sigbus(r, i)) {
+			r->state[i] = P_LOST;
+			res.sigbus_pages++;
+		}
+	}
+	/* folios every page of which raised SIGBUS */
+	for (size_t f = 0; opt.sigbus && r->fpages > 1 && f < r->nfolios; f++) {
+		size_t k;
+
+		for (k = 0; k < r->fpages; k++)
+			if (r->state[f * r->fpages + k] != P_LOST)
+				break;
+		if (k == r->fpages)
+			res.sigbus_large++;
+	}
 }
 
 /* 0..n-1 in random order (Fisher-Yates); the caller frees it */
@@ -1275,6 +1328,14 @@ static int lookup_value(const char *name, long long *v)
 		*v = res.mismatched_pages;
 		return 0;
 	}
+	if (!strcmp(name, "sigbus_pages")) {
+		*v = res.sigbus_pages;
+		return 0;
+	}
+	if (!strcmp(name, "sigbus_folios")) {
+		*v = res.sigbus_large;
+		return 0;
+	}
 	for (int p = 0; p < NR_PHASES; p++) {
 		size_t l = strlen(phase_names[p]);
 
@@ -1285,6 +1346,15 @@ static int lookup_value(const char *name, long long *v)
 }
 
 /* Returns the number of failed expectations. */
+/* Does an --expect/--expect-min/--expect-max name counter NAME? */
+static bool expects(const char *name)
+{
+	for (int i = 0; i < opt.nr_expect; i++)
+		if (!strcmp(opt.expect[i].name, name))
+			return true;
+	return false;
+}
+
 static int check_expectations(void)
 {
 	static const char * const opname[] = { "==", ">=", "<=" };
@@ -1343,6 +1413,43 @@ static int check_expectations(void)
 /* ------------------------------------------------------------------ */
 /* Single run                                                         */
 /* ------------------------------------------------------------------ */
+
+/*
+ * --between PROG[,ARG...]: run PROG with its arguments (no shell), as a
+ * child of this process (so it can name us as its parent), and stop the run
+ * unless it exits 0.
+ */
+static void run_between(void)
+{
+	char *argv[16], *copy = strdup(opt.between), *save = NULL;
+	int argc = 0, status;
+	pid_t pid;
+
+	if (!copy)
+		lfs_die("out of memory");
+	for (char *t = strtok_r(copy, ",", &save); t && argc < 15;
+	     t = strtok_r(NULL, ",", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	if (!argc)
+		finish(LFS_EXIT_ERROR, "%s", "--between: no program");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		lfs_die_errno("fork");
+	if (!pid) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		finish(LFS_EXIT_ERROR, "--between %s failed (status 0x%x)",
+		       opt.between, status);
+	say("between: %s done\n", opt.between);
+	free(copy);
+}
 
 static void snap(struct lfs_snap *s)
 {
@@ -1480,9 +1587,11 @@ static int run_single(void)
 		say("swapped %ld of %zu pages\n", res.scan_out.swapped,
 		    r.npages);
 		if (!res.scan_out.swapped)
-			lfs_warn("nothing was swapped out");
+			lfs_warn("nothing was swapped out in this pass");
 		if (opt.out == OUT_LIMIT)
 			limit_release(&cg);
+		if (opt.between)
+			run_between();
 
 		lfs_snap_free(&s2);
 		snap(&s2);
@@ -1543,6 +1652,20 @@ static int run_single(void)
 /* ------------------------------------------------------------------ */
 /* Stress mode                                                        */
 /* ------------------------------------------------------------------ */
+
+/*
+ * --ksm: every anonymous mapping of this process is mergeable (the KSM
+ * daemon still has to run: /sys/kernel/mm/ksm/run).
+ */
+static void ksm_merge_any(void)
+{
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#endif
+	if (opt.ksm && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+		finish(LFS_EXIT_SKIP, "prctl(PR_SET_MEMORY_MERGE): %s (no KSM?)",
+		       strerror(errno));
+}
 
 enum stress_op {
 	OP_PAGEOUT, OP_COLD, OP_RECLAIM, OP_SEQ, OP_RANDOM, OP_PARTIAL,
@@ -1624,6 +1747,7 @@ static void LFS_NORETURN worker(int id, double deadline, struct lfs_cg *cg)
 
 	lfs_rng_seed(&rng, opt.seed * 1000003 + id);
 	snprintf(tag, sizeof(tag), " worker %d", id);
+	ksm_merge_any();
 	if (cg && lfs_cg_enter(cg)) {
 		printf("worker %d: cannot enter %s\n", id, cg->path);
 		cg = NULL;
@@ -1914,9 +2038,19 @@ static void usage(FILE *f)
 "  --swap-cycle       ... while swapoff/swapon cycles the swap devices\n"
 "  --allow-noswap     run even if no swap device is active\n"
 "  --corrupt N        flip a byte in N pages before verifying (tests the test)\n"
+"  --between PROG[,ARG...]  run PROG with ARGs (no shell) after swap-out,\n"
+"                     before swap-in (fault injection: make the swap device\n"
+"                     fail reads); the run stops unless it exits 0\n"
+"  --sigbus           (--in seq, willneed) a page whose swap-in raises SIGBUS\n"
+"                     is counted\n"
+"                     (sigbus_pages; sigbus_folios: folios lost whole) and\n"
+"                     not verified; every other page is\n"
+"  --ksm              make every anonymous mapping KSM-mergeable\n"
+"                     (PR_SET_MEMORY_MERGE; each stress worker too)\n"
 "  --quiet            only print problems and the result\n"
 "  --help             this text\n"
-"Exit: 0 pass, 1 mismatch or failed expectation, 2 usage/setup error,\n"
+"Exit: 0 pass, 1 mismatch, failed expectation, or nothing swapped out\n"
+"      (unless an expectation names swapped_pages), 2 usage/setup error,\n"
 "      4 skipped (no swap, unsupported size, no memcg).\n");
 }
 
@@ -1930,7 +2064,7 @@ static int parse_name(const char *arg, const char * const *names, int n)
 
 enum {
 	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
-	O_ALLOW_NOSWAP, O_CORRUPT, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
+	O_ALLOW_NOSWAP, O_CORRUPT, O_BETWEEN, O_SIGBUS, O_KSM, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
 	O_POOL_PERCENT,
 	O_OUT_STRIDE,
 };
@@ -1957,6 +2091,9 @@ static void parse_args(int argc, char **argv)
 		{ "swap-cycle", no_argument, NULL, O_SWAP_CYCLE },
 		{ "allow-noswap", no_argument, NULL, O_ALLOW_NOSWAP },
 		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "between", required_argument, NULL, O_BETWEEN },
+		{ "sigbus", no_argument, NULL, O_SIGBUS },
+		{ "ksm", no_argument, NULL, O_KSM },
 		{ "require", required_argument, NULL, O_REQUIRE },
 		{ "zswap-max", required_argument, NULL, O_ZSWAP_MAX },
 		{ "zswap-writeback", required_argument, NULL, O_ZSWAP_WB },
@@ -2049,6 +2186,15 @@ static void parse_args(int argc, char **argv)
 		case O_ALLOW_NOSWAP:
 			opt.allow_noswap = true;
 			break;
+		case O_BETWEEN:
+			opt.between = optarg;
+			break;
+		case O_SIGBUS:
+			opt.sigbus = true;
+			break;
+		case O_KSM:
+			opt.ksm = true;
+			break;
 		case O_CORRUPT:
 			opt.corrupt = atol(optarg);
 			break;
@@ -2109,6 +2255,9 @@ static void parse_args(int argc, char **argv)
 		lfs_die("--out-stride needs --out pageout");
 	if (opt.swap_cycle && !opt.stress)
 		lfs_die("--swap-cycle needs --stress");
+	if (opt.sigbus && ((opt.in != IN_SEQ && opt.in != IN_WILLNEED) ||
+			   opt.stress))
+		lfs_die("--sigbus works with --in seq or willneed in a single run");
 	if (opt.stress && (opt.zswap_max != -2 || opt.zswap_writeback >= 0))
 		lfs_die("--zswap-max/--zswap-writeback are for single runs");
 }
@@ -2179,6 +2328,7 @@ int main(int argc, char **argv)
 		zparam_set(ZP_MAX_POOL_PERCENT, val);
 	}
 
+	ksm_merge_any();
 	if (opt.stress)
 		bad = run_stress();
 	else
@@ -2200,5 +2350,13 @@ int main(int argc, char **argv)
 	if (failed_exp)
 		finish(LFS_EXIT_FAIL, "expectation failed: %s",
 		       res.expect_fail);
+	/*
+	 * A case that swapped nothing out tested no swap path: it fails
+	 * unless it says what it expected of swapped_pages.
+	 */
+	if (!opt.stress && !res.swapped_pages && !expects("swapped_pages"))
+		finish(LFS_EXIT_FAIL, "%s", "nothing was swapped out (the case "
+		       "tested no swap; --expect swapped_pages=0 if that is "
+		       "the point)");
 	finish(LFS_EXIT_PASS, "%s", "");
 }

@@ -12,6 +12,7 @@
 #   cg_del NAME
 #   vmstat NAME                  one /proc/vmstat value
 #   thp_stat SIZE NAME           one per-size counter, e.g. thp_stat 64K swpout
+#   log_expect DETECTOR, log_expect_end   a window of expected kernel reports
 #
 # The raw swap disk is /dev/vda (marked non-rotational here), the ext4
 # scratch disk /dev/vdb (mounted at /mnt/scratch for swapfiles).
@@ -139,4 +140,16 @@ vmstat() {
 
 thp_stat() {
 	cat "$THP/hugepages-$(size_kb "$1")kB/stats/$2" 2>/dev/null || echo 0
+}
+
+# log_expect DETECTOR / log_expect_end: a test that injects a fault marks
+# the stretch of the kernel log in which that one kind of report is
+# expected (scripts/check-log.sh detector names, e.g. swap-io-error);
+# check-log.sh counts such lines there instead of failing the run. Any
+# other report in the window still fails it.
+log_expect() {
+	echo "<4>lfswap: expect $1 begin" >/dev/kmsg
+}
+log_expect_end() {
+	echo "<4>lfswap: expect end" >/dev/kmsg
 }
