@@ -23,7 +23,7 @@ and so is any kernel splat or taint (the \`kernel\` row).
 | suite | pass | fail | skip |
 |---|---:|---:|---:|
 EOT
-awk 'NR > 1 && NF == 4 && $2 ~ /^[0-9]+$/ { printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 } NR > 1 && NF == 0 { exit }' "$run/summary.txt"
+awk 'NR > 1 && (NF == 4 || NF == 5) && $2 ~ /^[0-9]+$/ { printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 } NR > 1 && NF == 0 { exit }' "$run/summary.txt"
 echo
 sed -n '/^skipped/,$p' "$run/summary.txt" | sed -e 's/^  /- /' -e 's/^FAILED:/**Failed:**/' -e 's/^skipped (reasons/**Skipped** (reasons/' -e 's/^\([0-9]* passed.*\)/**\1**/'
 

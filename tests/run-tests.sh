@@ -748,7 +748,8 @@ fault_after() {
 	echo "after the case: swapoff read nothing, zswap $fault_zswap0 pages"
 }
 fault_cases() {
-	local base="--mem 16M --kind text --out pageout" k=64kB f=$LFS_ROOT/tests/lib/fault.sh
+	# fault.sh by name (tests/lib is in PATH): case names hold no path
+	local base="--mem 16M --kind text --out pageout" k=64kB f=fault.sh
 	local lost="--sigbus --expect sigbus_pages=swapped --expect swapped_pages=pages/2"
 	local whole="--expect sigbus_folios=swapped/folio_pages"
 	echo "@fault_write_disk --size 64K $base --in seq --expect-min swapped_pages=1 --expect in.pswpin=0 --expect in.$k.swpin=0 --cgroup lfs-fault-1"
@@ -761,7 +762,7 @@ fault_cases() {
 	echo "@fault_read_zram --size 64K $base --out-stride 2 --in seq --between $f,make-it-fail,zram0 $lost $whole --cgroup lfs-fault-6"
 	echo "@fault_alloc --size 64K $base --in seq --between $f,task-fail --require $k.swpin --expect swapped_pages=pages --expect in.$k.swpin=0 --expect resident_large_folios=0 --expect in.pswpin=pages --cgroup lfs-fault-7"
 }
-program_suite faults lfs-integrity "" fault_cases fault_after
+PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults lfs-integrity "" fault_cases fault_after
 
 # --- our integrity checker: every device, zswap off then on. On 6.12 the
 # first use of zswap turns mTHP swap-in off for the rest of the boot, so

@@ -1415,9 +1415,9 @@ static int check_expectations(void)
 /* ------------------------------------------------------------------ */
 
 /*
- * --between PROG[,ARG...]: run PROG with its arguments (no shell), as a
- * child of this process (so it can name us as its parent), and stop the run
- * unless it exits 0.
+ * --between PROG[,ARG...]: run PROG (searched in PATH) with its arguments
+ * (no shell), as a child of this process (so it can name us as its
+ * parent), and stop the run unless it exits 0.
  */
 static void run_between(void)
 {
@@ -1439,7 +1439,7 @@ static void run_between(void)
 	if (pid < 0)
 		lfs_die_errno("fork");
 	if (!pid) {
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -2038,7 +2038,7 @@ static void usage(FILE *f)
 "  --swap-cycle       ... while swapoff/swapon cycles the swap devices\n"
 "  --allow-noswap     run even if no swap device is active\n"
 "  --corrupt N        flip a byte in N pages before verifying (tests the test)\n"
-"  --between PROG[,ARG...]  run PROG with ARGs (no shell) after swap-out,\n"
+"  --between PROG[,ARG...]  run PROG (in PATH) with ARGs (no shell) after swap-out,\n"
 "                     before swap-in (fault injection: make the swap device\n"
 "                     fail reads); the run stops unless it exits 0\n"
 "  --sigbus           (--in seq, willneed) a page whose swap-in raises SIGBUS\n"
