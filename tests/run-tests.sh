@@ -717,19 +717,27 @@ zswap_set off
 # and no other raises SIGBUS, every folio that went out whole is lost
 # whole, and every resident page reads back right. fail_page_alloc on the
 # task's allocations of order 2 and above during swap-in: every range
-# comes back in base pages, none whole, every byte right.
+# comes back in base pages, none whole, every byte right. An OOM kill in
+# the middle of a large swap-in (lfs-integrity --in fork-oom): a child
+# that shares every swap entry swaps them in and writes them under a
+# memcg limit it cannot fit in, and is OOM-killed (one oom_kill, SIGKILL);
+# the parent's copy reads back whole and no entry is left behind.
 FMR=/sys/kernel/debug/fail_make_request
 FPA=/sys/kernel/debug/fail_page_alloc
+FSL=/sys/kernel/debug/failslab
 fault_zswap0=0
 zswap_stored() { cat /sys/kernel/debug/zswap/stored_pages 2>/dev/null || echo 0; }
-fault_dev() { # fault_dev zram|disk: a fresh device that only the case uses
+fault_dev0() { # fault_dev0 zram|disk: a fresh device that only the case uses
 	local d
 	swap_off_all && zswap_set off && swap_on "$1" 256 >/dev/null || return
 	for d in /sys/block/vda /sys/block/zram0; do echo 0 >$d/make-it-fail; done
 	echo 100 >$FMR/probability && echo -1 >$FMR/times && echo 0 >$FMR/verbose && echo 1 >$FMR/interval || return
 	fault_zswap0=$(zswap_stored)
-	log_expect swap-io-error
 }
+fault_dev() { # the same, for a case that expects swap I/O errors
+	fault_dev0 "$1" && log_expect swap-io-error
+}
+fault_oom_disk() { fault_dev0 disk; }
 fault_write_disk() { fault_dev disk && echo 1 >/sys/block/vda/make-it-fail; }
 fault_write_zram() { fault_dev zram && echo 1 >/sys/block/zram0/make-it-fail; }
 fault_read_disk() { fault_dev disk; }
@@ -749,6 +757,7 @@ fault_after() {
 	local d in0 rc=0
 	for d in /sys/block/vda /sys/block/zram0; do echo 0 >$d/make-it-fail; done
 	echo 0 >$FPA/probability
+	echo 0 >$FSL/probability
 	log_expect_end
 	in0=$(vmstat pswpin)
 	for d in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
@@ -775,6 +784,7 @@ fault_cases() {
 	echo "@fault_read_disk --size 4K $base --out-stride 2 --in seq --between $f,make-it-fail,vda --sigbus --expect-min swapped_pages=pages/2 --expect-min sigbus_pages=pages/2 --cgroup lfs-fault-5"
 	echo "@fault_read_zram --size 64K $base --out-stride 2 --in seq --between $f,make-it-fail,zram0 $lost $whole --cgroup lfs-fault-6"
 	echo "@fault_alloc --size 64K $base --in seq --between $f,task-fail --require $k.swpin --expect swapped_pages=pages --expect in.$k.swpin=0 --expect resident_large_folios=0 --expect in.pswpin=pages --cgroup lfs-fault-7"
+	echo "@fault_oom_disk --size 64K $base --in fork-oom --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --cgroup lfs-fault-8"
 }
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults lfs-integrity "" fault_cases fault_after
 
@@ -795,6 +805,31 @@ suite cgroup-test_zswap 600 "$KS/cgroup/test_zswap"
 zswap_set off
 swap_off_all
 mthp_reset
+
+# --- fault injection with zswap (after the first suites that enable it;
+# see above): an OOM kill in the middle of a large swap-in from zswap, as
+# in faults; failslab on zswap's stores: every 97th slab allocation of the
+# task fails while it pages out (entries, zsmalloc handles, xarray nodes),
+# so a part of the folios is stored and the others are rejected halfway
+# through: zswap holds exactly the pages it counted out, only whole
+# folios, and every rejected folio went to the disk whole; read errors
+# on the disk after the zswap shrinker wrote entries back: exactly the
+# written-back pages raise SIGBUS.
+fault_oom_zswap() { fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
+fault_slab_zswap() {
+	fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
+	echo Y >$FSL/task-filter && echo N >$FSL/ignore-gfp-wait && echo 0 >$FSL/verbose &&
+		echo -1 >$FSL/times && echo 97 >$FSL/interval && echo 100 >$FSL/probability
+}
+fault_wb_read() { fault_dev disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
+fault_zswap_cases() {
+	local base="--mem 16M --kind text" k=64kB
+	echo "@fault_oom_zswap --size 64K $base --out pageout --in fork-oom --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --cgroup lfs-fault-z1"
+	echo "@fault_slab_zswap --size 64K $base --out pageout --in seq --fail-out --expect swapped_pages=pages --expect out.zswap.stored_pages=out.zswpout --expect out.zswpout=out.$k.zswpout*folio_pages --expect out.pswpout=swapped-out.zswpout --expect out.$k.swpout=out.zswap.reject_alloc_fail+out.zswap.reject_kmemcache_fail --expect-min out.$k.zswpout=1 --expect-min out.$k.swpout=1 --cgroup lfs-fault-z2"
+	echo "@fault_wb_read --size 64K $base --out writeback --in seq --between fault.sh,make-it-fail,vda --sigbus --expect sigbus_pages=out.zswap.written_back_pages --expect-min out.zswap.written_back_pages=1 --cgroup lfs-fault-z3"
+}
+PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap lfs-integrity "" fault_zswap_cases fault_after
+zswap_set off
 
 # --- large folios through zswap (issue 4): zram and the disk, lz4 and zstd
 i=0

@@ -52,7 +52,7 @@ enum out_mode {
 enum in_mode {
 	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_FORKSEQ, IN_DONTNEED, IN_MUNMAP,
 	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_SPARSE, IN_NONE,
-	NR_IN
+	IN_FORKOOM, NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
@@ -61,6 +61,7 @@ static const char * const out_names[NR_OUT] = {
 static const char * const in_names[NR_IN] = {
 	"seq", "random", "partial", "fork-cow", "fork-seq", "dontneed", "munmap",
 	"threads", "swapoff", "swapoff-race", "willneed", "sparse", "none",
+	"fork-oom",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -96,6 +97,7 @@ static struct {
 	const char *between;		/* program run between out and in */
 	bool ksm;			/* prctl(PR_SET_MEMORY_MERGE) */
 	bool sigbus;			/* swap-in may raise SIGBUS */
+	bool fail_out;			/* make-it-fail during the out phase */
 	struct expect expect[MAX_EXPECT];
 	int nr_expect;
 	char *require[MAX_REQUIRE];	/* counters that must exist */
@@ -964,6 +966,112 @@ static long in_forkcow(struct region *r, bool seq)
 	return bad;
 }
 
+/*
+ * --fail-out: the kernel's fault injection (failslab, fail_page_alloc with
+ * task-filter=Y, set up by the caller) fails our own allocations while the
+ * out phase runs: the swap-out of MADV_PAGEOUT, zswap's stores and the
+ * writes run in our context.
+ */
+static void set_make_it_fail(int on)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+		finish(LFS_EXIT_ERROR, "/proc/self/make-it-fail: %s "
+		       "(CONFIG_FAULT_INJECTION)", strerror(errno));
+	close(fd);
+}
+
+/* The memcg of the run, for the swap-in modes that change its limits. */
+static const struct lfs_cg *in_cg;
+
+static void set_oom_score_adj(const char *v)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, v, strlen(v)) != (ssize_t)strlen(v))
+		lfs_die_errno("oom_score_adj = %s", v);
+	close(fd);
+}
+
+static void cg_set(const struct lfs_cg *cg, const char *file, long long v)
+{
+	char buf[32];
+	int ret;
+
+	if (v < 0)
+		snprintf(buf, sizeof(buf), "max");
+	else
+		snprintf(buf, sizeof(buf), "%lld", v);
+	ret = lfs_cg_write(cg, file, buf);
+	if (ret) {
+		errno = -ret;
+		lfs_die_errno("%s = %s on %s", file, buf, cg->path);
+	}
+}
+
+/*
+ * fork-oom: a child shares every swap entry of the region and is OOM-killed
+ * in the middle of swapping it in.  Our memcg gets memory.max = current +
+ * len/4 and memory.swap.max = swap.current, so nothing new may go to swap;
+ * the child (oom_score_adj 1000, we take -1000 and stay) reads each page and
+ * writes it.  Each write copies a page of a folio still shared with us, the
+ * copies have nowhere to go, and the charges fail: a large swap-in folio's
+ * charge falls back to a smaller order, an order-0 charge OOM-kills the
+ * child with swap-in folios in the swap cache and entries half-consumed.
+ * The child must die of SIGKILL; the caller counts kills with
+ * memcg.events.oom_kill.  The limits are lifted and our copy, whose
+ * entries the child shared, is verified whole by the verify phase; the
+ * harness checks afterwards that no swap entry was left behind.
+ */
+static long in_forkoom(struct region *r)
+{
+	long long cur, swp;
+	int status;
+	pid_t pid;
+
+	if (!in_cg || !in_cg->path[0])
+		finish(LFS_EXIT_ERROR, "--in fork-oom needs a memcg (--cgroup)");
+	if (lfs_cg_read_ll(in_cg, "memory.current", &cur) ||
+	    lfs_cg_read_ll(in_cg, "memory.swap.current", &swp))
+		finish(LFS_EXIT_ERROR, "cannot read memory.current/swap.current of %s",
+		       in_cg->path);
+	set_oom_score_adj("-1000");
+	cg_set(in_cg, "memory.swap.max", swp);
+	cg_set(in_cg, "memory.max", cur + (long long)r->len / 4);
+	say("fork-oom: memory.max %lld memory.swap.max %lld\n",
+	    cur + (long long)r->len / 4, swp);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		lfs_die_errno("fork");
+	if (!pid) {
+		set_oom_score_adj("1000");
+		for (size_t i = 0; i < r->npages; i++) {
+			if (r->state[i] == P_GONE)
+				continue;
+			(void)*(volatile char *)page_addr(r, i);
+			*(volatile char *)page_addr(r, i) ^= 0;
+		}
+		_exit(0);
+	}
+	lfs_child_register(pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	lfs_child_unregister(pid);
+	cg_set(in_cg, "memory.max", -1);
+	cg_set(in_cg, "memory.swap.max", -1);
+	set_oom_score_adj("0");
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+		printf("MISMATCH fork-oom: the child was not OOM-killed (status 0x%x)%s\n",
+		       status, r->tag);
+		return 1;
+	}
+	say("fork-oom: the child was killed (SIGKILL)\n");
+	return 0;
+}
+
 /* Drop the second half of each folio (odd folios when 1 page each). */
 static void in_dontneed(struct region *r)
 {
@@ -1174,6 +1282,8 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 	case IN_WILLNEED:
 		in_willneed(r);
 		break;
+	case IN_FORKOOM:
+		return in_forkoom(r);
 	case IN_NONE:
 		break;
 	}
@@ -1505,7 +1615,8 @@ static void corrupt_pages(struct region *r, struct lfs_rng *rng, long n)
 static bool need_memcg(int out)
 {
 	return out == OUT_COLD || out == OUT_RECLAIM || out == OUT_LIMIT ||
-	       out == OUT_WRITEBACK || opt.zswap_max != -2 ||
+	       out == OUT_WRITEBACK || opt.in == IN_FORKOOM ||
+	       opt.zswap_max != -2 ||
 	       opt.zswap_writeback >= 0;
 }
 
@@ -1578,7 +1689,11 @@ static int run_single(void)
 
 		snap(&s1);
 		t = lfs_now();
+		if (opt.fail_out)
+			set_make_it_fail(1);
 		do_out(&r, opt.out, &cg);
+		if (opt.fail_out)
+			set_make_it_fail(0);
 		snap(&s2);
 		accumulate(&res.phase[PH_OUT], &s1, &s2);
 		say("time out %.3f\n", lfs_now() - t);
@@ -1597,6 +1712,7 @@ static int run_single(void)
 		snap(&s2);
 		t = lfs_now();
 		r.op = in_names[opt.in];
+		in_cg = &cg;
 		bad += do_in(&r, opt.in, &rng);
 		snap(&s3);
 		accumulate(&res.phase[PH_IN], &s2, &s3);
@@ -1998,14 +2114,18 @@ static void usage(FILE *f)
 "  --out-stride N     with --out pageout: page out every Nth folio only,\n"
 "                     leaving the others resident (default 1: all)\n"
 "  --in MODE          seq|random|partial|fork-cow|fork-seq|dontneed|munmap|\n"
-"                     threads|swapoff|swapoff-race|willneed|sparse|none\n"
+"                     threads|swapoff|swapoff-race|willneed|sparse|none|\n"
+"                     fork-oom\n"
 "                     (default seq); fork-seq: fork-cow, each process reading the\n"
 "                     region in order before it writes (shared entries);\n"
 "                     swapoff: swapoff every swap device (everything comes\n"
 "                     back in), swapon again; swapoff-race: the same while\n"
 "                     --threads threads fault the region in; willneed:\n"
 "                     MADV_WILLNEED of the region, then a sequential read;\n"
-"                     sparse: one page of each folio, folios in random order\n"
+"                     sparse: one page of each folio, folios in random order;\n"
+"                     fork-oom: a child sharing the entries is OOM-killed\n"
+"                     in the middle of swapping them in and writing them\n"
+"                     (memcg limits: see the source); needs a memcg\n"
 "  --threads N        threads for --in threads, swapoff-race (default 4)\n"
 "  --iterations N     swap-out/in/verify rounds (default 1)\n"
 "  --seed N           content and order seed (default 1)\n"
@@ -2041,6 +2161,9 @@ static void usage(FILE *f)
 "  --between PROG[,ARG...]  run PROG (in PATH) with ARGs (no shell) after swap-out,\n"
 "                     before swap-in (fault injection: make the swap device\n"
 "                     fail reads); the run stops unless it exits 0\n"
+"  --fail-out         mark this process for fault injection (make-it-fail)\n"
+"                     during the out phase (the caller sets up failslab or\n"
+"                     fail_page_alloc with task-filter)\n"
 "  --sigbus           (--in seq, willneed) a page whose swap-in raises SIGBUS\n"
 "                     is counted\n"
 "                     (sigbus_pages; sigbus_folios: folios lost whole) and\n"
@@ -2066,7 +2189,7 @@ enum {
 	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
 	O_ALLOW_NOSWAP, O_CORRUPT, O_BETWEEN, O_SIGBUS, O_KSM, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
 	O_POOL_PERCENT,
-	O_OUT_STRIDE,
+	O_OUT_STRIDE, O_FAIL_OUT,
 };
 
 static void parse_args(int argc, char **argv)
@@ -2099,6 +2222,7 @@ static void parse_args(int argc, char **argv)
 		{ "zswap-writeback", required_argument, NULL, O_ZSWAP_WB },
 		{ "zswap-pool-percent", required_argument, NULL, O_POOL_PERCENT },
 		{ "out-stride", required_argument, NULL, O_OUT_STRIDE },
+		{ "fail-out", no_argument, NULL, O_FAIL_OUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -2188,6 +2312,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case O_BETWEEN:
 			opt.between = optarg;
+			break;
+		case O_FAIL_OUT:
+			opt.fail_out = true;
 			break;
 		case O_SIGBUS:
 			opt.sigbus = true;
