@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
-	export verify-series feature-matrix baseline-table bench bench-publish bench-frag \
+	export verify-series feature-matrix baseline-table bench bench-aa bench-publish bench-frag \
 	bench-frag-publish clean distclean
 
 help:
@@ -26,6 +26,8 @@ help:
 	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf,"
 	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
 	@echo "  make bench-publish   a full bench run that also writes docs/performance.md"
+	@echo "  make bench-aa        A/A check: default.conf's matrix (or CONFIG=) with both sides booting"
+	@echo "                       the patched kernel; the report counts the verdicts that are not noise"
 	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
 	@echo "                       vs patched, 64K fallback per iteration plotted; bench-frag-publish"
 	@echo "                       also writes docs/performance-fragmentation.md"
@@ -80,6 +82,9 @@ bench:
 
 bench-publish:
 	$(S)/bench.sh $(BENCH_OPTS) --publish
+
+bench-aa:
+	$(S)/bench.sh $(BENCH_OPTS) --aa
 
 bench-frag:
 	bench/frag/run.sh

@@ -2,13 +2,17 @@
 # `make bench`: build the baseline and the patched perf kernels, measure the
 # ceilings (fio on the swap devices, the compressors natively and in the
 # guest), run the workload matrix of a bench/configs/*.conf on both kernels
-# (boots alternate baseline/patched per backend and iteration), and write a
+# (boots alternate baseline/patched per backend and iteration, the
+# configurations of a boot run in an order shuffled per boot), and write a
 # report with statistics and plots.
 #
-#   bench.sh [--config FILE] [--quick] [--out DIR | --resume DIR] [--publish]
+#   bench.sh [--config FILE] [--quick] [--aa] [--out DIR | --resume DIR] [--publish]
 #
 #   --config FILE  the configuration (default bench/configs/default.conf,
-#                  with --quick bench/configs/quick.conf)
+#                  with --quick bench/configs/quick.conf, with --aa
+#                  bench/configs/aa.conf)
+#   --aa           A/A check: both sides boot the patched kernel (AA_KERNEL,
+#                  bench/README.md "A/A check"), labelled baseline and patched
 #   --out DIR      results directory (default build/bench/results/<time>)
 #   --resume DIR   finish an interrupted run in DIR with the same --config:
 #                  boots whose runs all have a successful runs/*.json and
@@ -18,16 +22,18 @@
 #
 # Results: DIR/meta.json, DIR/runs/*.json (one per workload run),
 # DIR/ceilings/, DIR/corpus/manifest.json, DIR/boots/<boot>/ (console logs),
-# DIR/report.md, DIR/plots/. Exit 0 when every run succeeded, 1 otherwise
+# DIR/boots/<boot>.json (its order, seed and host load), DIR/report.md,
+# DIR/plots/. Exit 0 when every run succeeded, 1 otherwise
 # (the report lists the failures).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-conf="" quick=0 res="" publish=0 resume=0
+conf="" quick=0 res="" publish=0 resume=0 aa=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) conf=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
+	--aa) aa=1; shift ;;
 	--out) res=$2; shift 2 ;;
 	--resume) res=$2; resume=1; shift 2 ;;
 	--publish) publish=1; shift ;;
@@ -36,16 +42,30 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ -z "$conf" ]; then
+	# An A/A check of quick.conf's one iteration could flag nothing.
+	[ "$quick" = 0 ] || [ "$aa" = 0 ] || die "bench.sh: --aa with --quick: n=1 gives no interval; give --config"
 	conf=$LFS_ROOT/bench/configs/default.conf
 	[ "$quick" = 0 ] || conf=$LFS_ROOT/bench/configs/quick.conf
+	[ "$aa" = 0 ] || conf=$LFS_ROOT/bench/configs/aa.conf
 fi
 [ -f "$conf" ] || die "no bench configuration $conf"
 conf=$(cd "$(dirname "$conf")" && pwd)/$(basename "$conf")
 export LFS_ROOT
 # shellcheck source=/dev/null
 . "$conf"
+# A/A: every boot of either label runs AA_KERNEL (from --aa or the config).
+[ "$aa" = 0 ] || AA_KERNEL=${AA_KERNEL:-patched}
+AA_KERNEL=${AA_KERNEL:-}
+if [ -n "$AA_KERNEL" ]; then
+	case " $KERNELS " in
+	*" $AA_KERNEL "*) ;;
+	*) die "AA_KERNEL=$AA_KERNEL is not one of KERNELS ($KERNELS)" ;;
+	esac
+fi
+booted() { echo "${AA_KERNEL:-$1}"; }	# booted LABEL: the kernel a boot of LABEL runs
 suffix=""
 [ "$quick" = 0 ] || suffix=-quick
+[ -z "$AA_KERNEL" ] || suffix=$suffix-aa
 [ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$suffix
 if [ "$resume" = 1 ]; then
 	[ -d "$res/runs" ] || die "--resume $res: not a results directory (no runs/)"
@@ -55,6 +75,9 @@ if [ "$resume" = 1 ]; then
 	[ ! -f "$res/boot.conf" ] ||
 		sed '/^# resolved by scripts\/bench.sh$/,$d' "$res/boot.conf" | settings | cmp -s - <(settings <"$conf") ||
 		die "--resume $res: it was started with another configuration (see $res/boot.conf; --config $conf)"
+	[ ! -f "$res/boot.conf" ] ||
+		[ "$(sed -n '/^# resolved by scripts\/bench.sh$/,$s/^AA_KERNEL=//p' "$res/boot.conf")" = "$AA_KERNEL" ] ||
+		die "--resume $res: it was started with another --aa setting (see AA_KERNEL in $res/boot.conf)"
 fi
 mkdir -p "$res/runs" "$res/boots" "$res/ceilings" "$res/corpus"
 res=$(cd "$res" && pwd)
@@ -73,6 +96,18 @@ else
 	echo "$started" >"$res/started"
 fi
 elapsed() { echo "[$(($(date +%s) - t_start)) s]"; }
+# The run's seed: each boot shuffles its configurations with a seed made
+# from it and the boot's name. BENCH_SEED in the config repeats an order;
+# a resumed run keeps the seed it started with.
+if [ -z "${BENCH_SEED:-}" ]; then
+	if [ "$resume" = 1 ] && [ -s "$res/seed" ]; then
+		BENCH_SEED=$(cat "$res/seed")
+	else
+		BENCH_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	fi
+fi
+case $BENCH_SEED in *[!0-9]* | "") die "BENCH_SEED=$BENCH_SEED: not a whole number" ;; esac
+echo "$BENCH_SEED" >"$res/seed"
 
 # --- build ------------------------------------------------------------------
 "$LFS_ROOT/scripts/deps.sh" all
@@ -108,15 +143,69 @@ boot_conf=$res/boot.conf
 	echo "USEMEM_DATA=$data"
 	echo "KBUILD_SRC=$kb"
 	echo "LFS_BENCH_BIN=$bin"
+	echo "BENCH_SEED=$BENCH_SEED"
+	echo "AA_KERNEL=$AA_KERNEL"
 } >"$boot_conf"
 # quick.conf sources default.conf through $LFS_ROOT, which the guest has.
 
 failures=0
-boot() {	# boot NAME KERNEL TIMEOUT COMMAND...: one guest, results in boots/NAME
-	local name=$1 kernel=$2 limit=$3 rc=0
-	shift 3
-	"$LFS_ROOT/scripts/vm.sh" --kernel "$kernel" --flavour perf --cpus "$GUEST_CPUS" --mem "$GUEST_MEM" \
+# Host load around a boot: "EPOCH BUSY OWN LOAD1 LOAD5 LOAD15", BUSY the
+# busy jiffies of all CPUs (/proc/stat: user nice system irq softirq steal;
+# guest time is inside user), OWN this shell's cutime + cstime: the CPU
+# time of every child it has reaped with all their reaped descendants, so
+# across one boot the delta is that boot's vm.sh, QEMU and helpers, whole.
+# (QEMU's /proc/PID/stat is gone when it exits; sampling it would lose the
+# end of the boot.) No forks but the $( ) that calls it.
+ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
+clk_tck=$(getconf CLK_TCK)
+host_snap() {
+	local user nice sys irq sirq steal st la1 la5 la15
+	read -r _ user nice sys _ _ irq sirq steal _ </proc/stat
+	read -r st </proc/$$/stat
+	# shellcheck disable=SC2206 # the fields after "(comm) "
+	st=(${st##*) })
+	read -r la1 la5 la15 _ </proc/loadavg
+	echo "$EPOCHREALTIME $((user + nice + sys + irq + sirq + steal)) $((st[13] + st[14])) $la1 $la5 $la15"
+}
+
+# boot NAME KERNEL TIMEOUT ITERATION BACKEND SEED ORDER COMMAND...: one
+# guest, results in boots/NAME/; boots/NAME.json records what it ran
+# (ORDER: its configurations in the order they ran, SEED the shuffle's),
+# its exit code and the host load around it. KERNEL is the label; the
+# kernel booted is $(booted KERNEL).
+boot() {
+	local name=$1 kernel=$2 limit=$3 iter=$4 b=$5 seed=$6 order=$7 rc=0 s0 s1
+	shift 7
+	s0=$(host_snap)
+	"$LFS_ROOT/scripts/vm.sh" --kernel "$(booted "$kernel")" --flavour perf --cpus "$GUEST_CPUS" --mem "$GUEST_MEM" \
 		${DISK_MIBS:+--disk-mibs "$DISK_MIBS"} --timeout "$limit" --run-dir "$res/boots/$name" -- "$@" >"$res/boots/$name.log" 2>&1 || rc=$?
+	s1=$(host_snap)
+	python3 - "$res/boots/$name.json" "$name" "$kernel" "$(booted "$kernel")" "$iter" "$b" "$seed" \
+		"$BENCH_SEED" "$order" "$rc" "$s0" "$s1" "$clk_tck" "$ncpu" "$res/boots/$name.log" <<'PY' || die "writing boots/$name.json failed"
+import datetime, json, sys
+out, name, label, booted, it, b, seed, run_seed, order, rc, s0, s1, hz, ncpu, log = sys.argv[1:]
+a, z = s0.split(), s1.split()
+hz, ncpu = int(hz), int(ncpu)
+elapsed = float(z[0]) - float(a[0])
+busy = (int(z[1]) - int(a[1])) / hz
+own = (int(z[2]) - int(a[2])) / hz
+# Share of the host's CPUs that processes other than this boot's used.
+other = max(0.0, (busy - own) / (elapsed * ncpu)) if elapsed > 0 else None
+iso = lambda t: datetime.datetime.fromtimestamp(float(t), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+json.dump({"schema": "lfswap-bench-boot/1", "id": name, "kernel": label, "booted": booted,
+           "iteration": int(it) if it else None, "backend": b or None,
+           "seed": int(seed) if seed else None, "run_seed": int(run_seed),
+           "order": order.split(), "exit": int(rc), "log": log,
+           "started": iso(a[0]), "finished": iso(z[0]),
+           "host": {"other_cpu": None if other is None else round(other, 4),
+                    "elapsed_s": round(elapsed, 1), "ncpu": ncpu,
+                    "busy_cpu_s": round(busy, 2), "boot_cpu_s": round(own, 2),
+                    "loadavg_start": [float(x) for x in a[3:6]],
+                    "loadavg_end": [float(x) for x in z[3:6]]}},
+          open(out, "w"), indent=1)
+print("  host: other processes used %.1f%% of %d CPUs over %.0f s (boot %.0f s CPU), loadavg %s -> %s"
+      % (100 * (other or 0), ncpu, elapsed, own, a[3], z[3]))
+PY
 	grep -E '^(---|FAILED|lfswap: )' "$res/boots/$name.log" | sed 's/^/  /' || true
 	if [ "$rc" != 0 ]; then
 		failures=$((failures + 1))
@@ -125,26 +214,31 @@ boot() {	# boot NAME KERNEL TIMEOUT COMMAND...: one guest, results in boots/NAME
 	return 0
 }
 
+# shuffle BOOT "CONFIGS": the boot's seed (from BENCH_SEED and the boot's
+# name), then its configurations in the order it runs them. Within a boot a
+# run that follows another is slower (1.6x the sys time for a kernel build
+# after a kernel build); a fixed order would give one configuration that
+# cost every time.
+shuffle() {
+	python3 - "$BENCH_SEED" "$1" "$2" <<'PY'
+import hashlib, random, sys
+seed = int(hashlib.sha256(("%s:%s" % tuple(sys.argv[1:3])).encode()).hexdigest()[:8], 16)
+cfgs = sys.argv[3].split()
+random.Random(seed).shuffle(cfgs)
+print(seed, " ".join(cfgs))
+PY
+}
+
 # collect BOOT KERNEL ITERATION BACKEND CONFIGS: the boot's raw runs become
-# runs/*.json; a configuration the boot never reached is a failed run.
+# runs/*.json with the boot's record (position, seed, host load); a
+# configuration the boot never reached is a failed run.
 collect() {
-	local boot=$1 k=$2 iter=$3 b=$4 c name raw
+	local boot=$1 k=$2 iter=$3 b=$4 c name
 	for c in $5; do
 		name=$k-${c%%:*}-$b-${c#*:}-i$iter
-		raw=$res/boots/$boot/raw/$name
-		if [ -f "$raw/run.env" ]; then
-			python3 "$LFS_ROOT/bench/guest/mkrun.py" "$raw" "$res/runs/$name.json" ||
-				die "bench/guest/mkrun.py failed on $raw"
-		else
-			python3 - "$res/runs/$name.json" "$k" "$iter" "${c%%:*}" "$b" "${c#*:}" "$res/boots/$boot.log" <<'PY'
-import json, sys
-out, k, it, w, b, s, log = sys.argv[1:]
-json.dump({"schema": "lfswap-bench-run/1", "kernel": k, "iteration": int(it), "workload": w,
-           "backend": b, "size": s, "params": {}, "ok": False,
-           "error": "the boot ended before this run (log: %s)" % log,
-           "metrics": {}, "counters": {}, "derived": {}}, open(out, "w"), indent=1)
-PY
-		fi
+		python3 "$LFS_ROOT/bench/guest/mkrun.py" "$res/boots/$boot/raw/$name" "$res/runs/$name.json" \
+			--boot "$res/boots/$boot.json" --config "$c" ||
+			die "bench/guest/mkrun.py failed on $res/boots/$boot/raw/$name"
 	done
 }
 
@@ -157,14 +251,15 @@ elif [ "$CEILINGS" = 1 ]; then
 		--max-bytes "$COMPBENCH_BYTES" --label native --json "$res/ceilings/compbench-native.json" >"$res/ceilings/compbench-native.txt" ||
 		die "lfs-compbench failed natively (output: $res/ceilings/compbench-native.txt)"
 	note "$(elapsed) ceilings boot (fio and compressors in the guest, baseline kernel)"
-	boot ceilings baseline 900 "$LFS_ROOT/bench/guest/ceilings.sh" "$boot_conf"
+	boot ceilings baseline 900 "" "" "" "" "$LFS_ROOT/bench/guest/ceilings.sh" "$boot_conf"
 	cp "$res/boots/ceilings/ceilings/"*.json "$res/ceilings/" 2>/dev/null || true
 fi
 
 # --- matrix -----------------------------------------------------------------
 # Boots: per iteration, per backend, one boot per kernel (order alternates
 # between iterations), each running every (workload, size) of the backend
-# but the kernel builds, which get a boot each.
+# in an order shuffled per boot (shuffle), but the kernel builds, which
+# get a boot each.
 all_backends=$BACKENDS
 for e in $EXTRA; do
 	b=$(echo "$e" | cut -d: -f2)
@@ -176,10 +271,10 @@ kernels_rev=$(echo "$KERNELS" | tr ' ' '\n' | tac | tr '\n' ' ')
 : "${KBUILD_ITERATIONS:=$ITERATIONS}"
 iterations=$((KBUILD_ITERATIONS > ITERATIONS ? KBUILD_ITERATIONS : ITERATIONS))
 for iter in $(seq 1 "$iterations"); do
-	order=$KERNELS
-	[ $((iter % 2)) = 1 ] || order=$kernels_rev
+	korder=$KERNELS
+	[ $((iter % 2)) = 1 ] || korder=$kernels_rev
 	for b in $all_backends; do
-		for k in $order; do
+		for k in $korder; do
 			cfgs=""
 			case " $BACKENDS " in
 			*" $b "*) for w in $WORKLOADS; do for s in $SIZES; do cfgs="$cfgs $w:$s"; done; done ;;
@@ -205,14 +300,19 @@ for iter in $(seq 1 "$iterations"); do
 				esac
 			done
 			if [ -n "$shared" ]; then
-				note "$(elapsed) iteration $iter/$iterations, $b, $k:$shared"
-				boot "$k-$b-i$iter" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$shared" /mnt/results
-				collect "$k-$b-i$iter" "$k" "$iter" "$b" "$shared"
+				n=$k-$b-i$iter
+				read -r seed order <<<"$(shuffle "$n" "$shared")"
+				note "$(elapsed) iteration $iter/$iterations, $b, $k$([ -z "$AA_KERNEL" ] || echo " (booting $AA_KERNEL)"): $order (seed $seed)"
+				boot "$n" "$k" "$BOOT_TIMEOUT" "$iter" "$b" "$seed" "$order" \
+					"$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$order" /mnt/results
+				collect "$n" "$k" "$iter" "$b" "$order"
 			fi
 			for c in $solo; do
 				n=$k-$b-${c%%:*}-${c#*:}-i$iter
-				note "$(elapsed) iteration $iter/$iterations, $b, $k: $c"
-				boot "$n" "$k" "$BOOT_TIMEOUT" "$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$c" /mnt/results
+				read -r seed order <<<"$(shuffle "$n" "$c")"
+				note "$(elapsed) iteration $iter/$iterations, $b, $k$([ -z "$AA_KERNEL" ] || echo " (booting $AA_KERNEL)"): $c"
+				boot "$n" "$k" "$BOOT_TIMEOUT" "$iter" "$b" "$seed" "$order" \
+					"$LFS_ROOT/bench/guest/run-boot.sh" "$boot_conf" "$k" "$iter" "$b" "$c" /mnt/results
 				collect "$n" "$k" "$iter" "$b" "$c"
 			done
 		done
@@ -230,10 +330,21 @@ def git(tree, *a):
     except OSError:
         return ""
 kernels = {}
+aa = "$AA_KERNEL"
 for k in "$KERNELS".split():
-    rel = open(os.path.join("$LFS_BUILD", k, "perf", "include/config/kernel.release")).read().strip()
-    kernels[k] = {"uname": rel, "commit": git("$LFS_BUILD/%s/src" % k, "rev-parse", "--short", "HEAD"),
-                  "subject": git("$LFS_BUILD/%s/src" % k, "log", "-1", "--format=%s")}
+    # the kernel the boots labelled k ran: k itself, or AA_KERNEL in an A/A check
+    kb = aa or k
+    rel = open(os.path.join("$LFS_BUILD", kb, "perf", "include/config/kernel.release")).read().strip()
+    kernels[k] = {"uname": rel, "commit": git("$LFS_BUILD/%s/src" % kb, "rev-parse", "--short", "HEAD"),
+                  "subject": git("$LFS_BUILD/%s/src" % kb, "log", "-1", "--format=%s"), "booted": kb}
+boots = []
+for f in sorted(os.listdir("$res/boots")):
+    if f.endswith(".json"):
+        try:
+            boots.append(json.load(open(os.path.join("$res/boots", f))))
+        except ValueError:
+            pass
+boots.sort(key=lambda b: b.get("started") or "")
 series = [l.strip() for l in open("$LFS_ROOT/patches/series") if l.strip() and not l.startswith("#")]
 accel = "$accel"
 meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finished",
@@ -242,7 +353,13 @@ meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finishe
         "iterations": $ITERATIONS, "kbuild_iterations": $KBUILD_ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
         "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM", "disk_mibs": "${DISK_MIBS:-}"}, "kernels": kernels, "series": series,
-        "command": "make bench" + (" QUICK=1" if $quick == 1 else ""), "failed_boots": $failures,
+        "command": ("make bench-aa" if $aa == 1 else "make bench") + (" QUICK=1" if $quick == 1 else ""),
+        "failed_boots": $failures,
+        # A/A check: both labels booted this kernel (bench/README.md, "A/A check")
+        "aa": {"kernel": aa} if aa else None,
+        # the configurations of each boot ran in the order boots[].order,
+        # shuffled with boots[].seed, made from this seed and the boot's name
+        "seed": $BENCH_SEED, "boots": boots,
         "lfswap_commit": git("$LFS_ROOT", "rev-parse", "--short", "HEAD")}
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF

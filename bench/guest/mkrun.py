@@ -9,7 +9,13 @@ value" lines), the peaks the sampler saw, and the workload's own JSON
 (lfs-usemem --json, or kbuild.sh's). Counters are deltas over the run;
 *_max are peaks; a few gauges are reported as their end value.
 
-    mkrun.py RAW_DIR OUT.json
+    mkrun.py RAW_DIR OUT.json [--boot BOOT.json --config WORKLOAD:SIZE]
+
+--boot adds the boot's record (boots/NAME.json, scripts/bench.sh): "boot"
+(its id, the run's position in it, the shuffle's seed, the kernel booted)
+and "host" (the host load around the boot). With --boot and --config, a
+RAW_DIR without run.env (the boot ended before the run) becomes a failed
+run.
 """
 import argparse
 import json
@@ -55,11 +61,45 @@ def read_env(path):
     return env, params
 
 
+def boot_fields(path, config):
+    """("boot", "host") of a run from its boot's record; ({}, {}) without."""
+    if not path:
+        return {}, {}
+    with open(path) as f:
+        b = json.load(f)
+    order = b.get("order") or []
+    boot = {"id": b.get("id"), "position": order.index(config) + 1 if config in order else None,
+            "of": len(order), "seed": b.get("seed"), "run_seed": b.get("run_seed"),
+            "booted": b.get("booted")}
+    return boot, b.get("host") or {}
+
+
+def write(path, run):
+    with open(path, "w") as f:
+        json.dump(run, f, indent=1, sort_keys=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description="raw run directory -> run JSON")
     ap.add_argument("raw", help="raw/NAME directory written by run-boot.sh")
     ap.add_argument("out", help="run JSON to write")
+    ap.add_argument("--boot", help="the boot's record, boots/NAME.json")
+    ap.add_argument("--config", help="WORKLOAD:SIZE of this run in the boot's order")
     args = ap.parse_args()
+    boot, host = boot_fields(args.boot, args.config)
+    if not os.path.exists(os.path.join(args.raw, "run.env")):
+        if not (args.boot and args.config):
+            ap.error("%s has no run.env (a run the boot never reached needs --boot and --config)"
+                     % args.raw)
+        with open(args.boot) as f:
+            b = json.load(f)
+        w, _, size = args.config.partition(":")
+        write(args.out, {"schema": "lfswap-bench-run/1", "kernel": b["kernel"],
+                         "iteration": b["iteration"], "workload": w, "backend": b["backend"],
+                         "size": size, "params": {}, "ok": False,
+                         "error": "the boot ended before this run (log: %s)" % b.get("log"),
+                         "metrics": {}, "counters": {}, "derived": {}, "boot": boot, "host": host})
+        return 0
     env, params = read_env(os.path.join(args.raw, "run.env"))
     a = argparse.Namespace(
         kernel=env["kernel"], iteration=int(env["iteration"]), workload=env["workload"],
@@ -158,8 +198,9 @@ def main():
            "iteration": a.iteration, "workload": a.workload, "size": a.size,
            "backend": a.backend, "params": params, "ok": err is None, "error": err,
            "metrics": m, "counters": counters, "derived": d}
-    with open(a.out, "w") as f:
-        json.dump(run, f, indent=1, sort_keys=True)
+    if boot:
+        run.update(boot=boot, host=host)
+    write(a.out, run)
     return 0
 
 

@@ -1,14 +1,17 @@
 #!/bin/bash
 # One benchmark boot, inside the guest: every configured (workload, size)
-# for one swap backend, on the kernel this guest runs. scripts/bench.sh
-# boots baseline and patched alternately and calls this in each.
+# for one swap backend, on the kernel this guest runs, in the order given.
+# scripts/bench.sh boots baseline and patched alternately, shuffles the
+# configurations of each boot and records the order on the host.
 #
 #   run-boot.sh CONF KERNEL ITERATION BACKEND "WORKLOAD:SIZE ..." OUTDIR
 #
-# CONF is a bench/configs/*.conf file (plain shell variables). For every
-# WORKLOAD:SIZE it sets up the backend afresh (a new swap device, zswap
-# with its compressor), makes SIZE the only anonymous THP size, runs the
-# workload in a memcg below its working set, and writes
+# CONF is a bench/configs/*.conf file (plain shell variables). KERNEL is
+# the side's label (an A/A check boots one kernel under both labels; the
+# run records uname). For every WORKLOAD:SIZE it sets up the backend
+# afresh (a new swap device, zswap with its compressor), makes SIZE the
+# only anonymous THP size, runs the workload in a memcg below its working
+# set, and writes
 # OUTDIR/raw/KERNEL-WORKLOAD-BACKEND-SIZE-iITERATION/ (counter snapshots,
 # peaks, the workload's JSON, run.env), which scripts/bench.sh turns into a
 # run JSON with bench/guest/mkrun.py. A failed run is recorded with its

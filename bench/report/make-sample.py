@@ -2,7 +2,8 @@
 """Write a synthetic `make bench` results tree for testing report.py.
 
 Usage: make-sample.py DIR [--iterations N] [--no-ceilings] [--no-corpus]
-                          [--seed S] [--matrix default|zswap-large]
+                          [--seed S] [--matrix default|zswap-large] [--aa]
+                          [--no-boots]
 
 The numbers are made up but shaped like the real thing: on the baseline
 (6.12) kernel large folios bypass zswap and swap in at order 0 except from
@@ -15,9 +16,22 @@ none of them). One run (patched, iteration 2, usemem-rand, zswap-zstd, 2M;
 --matrix zswap-large writes the matrix of bench/configs/zswap-large.conf
 (zswap-lz4/zstd x 4K/64K x usemem-seq/rand, kbuild at 4K and 64K) with
 "targets": "issue4" in meta.json.
+
+Runs are placed into boots as scripts/bench.sh does (per iteration, per
+backend, per kernel alternating; usemem shares a boot in a shuffled order,
+each kbuild has its own), and carry its records: "boot" (id, position, of,
+seed) and "host" (host load); meta.json has "seed" and "boots". One boot
+(baseline, iteration 2, disk) ran under host load: other processes used
+27% of the CPUs, and its runs are 15% slower. --no-boots leaves these
+records out (results from before them).
+
+--aa writes an A/A check (make bench-aa): both labels are the patched
+kernel, meta.json has "aa": {"kernel": "patched"}; every difference is
+noise.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -56,11 +70,13 @@ def noisy(rng, v, rel=0.03):
     return v * rng.gauss(1.0, rel)
 
 
-def run_obj(rng, kernel, it, wl, backend, size):
+def run_obj(rng, kernel, it, wl, backend, size, behaves=None, slow=1.0):
+    """behaves: the kernel whose behaviour the run has (an A/A check's
+    baseline label behaves as patched); slow: time factor (host load)."""
     large = size != "4K"
     fp = kb(size) // 4
     zs = backend.startswith("zswap-")
-    patched = kernel == "patched"
+    patched = (behaves or kernel) == "patched"
     ws, limit = (768, 256) if wl != "kbuild" else (900, 384)
     passes = 2 if wl == "usemem-seq" else 3
     pages_out = noisy(rng, (ws - limit) * 256 * passes, 0.04)
@@ -113,9 +129,9 @@ def run_obj(rng, kernel, it, wl, backend, size):
     tput = BASE_TPUT[backend] * (0.55 if wl == "usemem-rand" else 1.0) * (1 + gain)
     if large and not patched and zs:
         tput *= 0.8                     # bypass to the backing disk costs
-    tput = noisy(rng, tput)
+    tput = noisy(rng, tput) / slow
     mib = ws * passes
-    elapsed = mib / tput if wl != "kbuild" else noisy(rng, 1800 * (1 - gain / 4))
+    elapsed = mib / tput if wl != "kbuild" else noisy(rng, 1800 * (1 - gain / 4)) * slow
     sys_s = noisy(rng, elapsed * (0.45 if not (patched and large) else 0.38))
     user_s = noisy(rng, elapsed * 0.4 if wl != "kbuild" else 1500)
     metrics = {"elapsed_s": round(elapsed, 2), "user_s": round(user_s, 2),
@@ -246,6 +262,36 @@ def compbench(rng, label):
             "data": "corpus/heap-dump.bin", "bytes": 2**30, "results": res}
 
 
+def shuffle(run_seed, name, cfgs):
+    """scripts/bench.sh's shuffle(): the boot's seed and its order."""
+    seed = int(hashlib.sha256(("%s:%s" % (run_seed, name)).encode()).hexdigest()[:8], 16)
+    cfgs = list(cfgs)
+    random.Random(seed).shuffle(cfgs)
+    return seed, cfgs
+
+
+# The boot that ran under host load: (kernel, iteration, backend).
+LOADED = ("baseline", 2, "disk")
+
+
+def boots_of(iterations, backends, sizes, kbuild_sizes, run_seed):
+    """The boots of scripts/bench.sh's matrix loop, in the order it runs them."""
+    out = []
+    for it in range(1, iterations + 1):
+        korder = KERNELS if it % 2 else KERNELS[::-1]
+        for be in backends:
+            for k in korder:
+                shared = ["%s:%s" % (w, s) for w in WORKLOADS if w != "kbuild" for s in sizes]
+                n = "%s-%s-i%d" % (k, be, it)
+                seed, order = shuffle(run_seed, n, shared)
+                out.append((n, k, it, be, seed, order))
+                for s in kbuild_sizes:
+                    n = "%s-%s-kbuild-%s-i%d" % (k, be, s, it)
+                    seed, order = shuffle(run_seed, n, ["kbuild:" + s])
+                    out.append((n, k, it, be, seed, order))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir")
@@ -254,6 +300,9 @@ def main():
     ap.add_argument("--no-corpus", action="store_true")
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--matrix", choices=("default", "zswap-large"), default="default")
+    ap.add_argument("--aa", action="store_true", help="an A/A check: both sides patched")
+    ap.add_argument("--no-boots", action="store_true",
+                    help="no boot, order or host-load records")
     a = ap.parse_args()
     global FAILED
     backends, sizes, kbuild_sizes = BACKENDS, SIZES, ["64K"]
@@ -262,32 +311,61 @@ def main():
         backends, sizes, kbuild_sizes = ["zswap-lz4", "zswap-zstd"], ["4K", "64K"], ["4K", "64K"]
         config, targets = "bench/configs/zswap-large.conf", "issue4"
         FAILED = ("patched", 2, "usemem-rand", "zswap-zstd", "4K")
+    if a.aa:
+        config, targets = "bench/configs/aa.conf", "none"
     rng = random.Random(a.seed)
+    run_seed = rng.randrange(2**32)
     d = a.dir
-    write(os.path.join(d, "meta.json"), {
+    kernels = {"baseline": {"uname": "6.12.117-lfswap", "commit": "a1b2c3d4e5f6",
+                            "booted": "baseline"},
+               "patched": {"uname": "6.12.117-lfswap+", "commit": "0f9e8d7c6b5a",
+                           "booted": "patched"}}
+    if a.aa:
+        kernels["baseline"] = dict(kernels["patched"])
+    n, t, boots = 0, 0.0, []
+    for name, k, it, be, seed, order in boots_of(a.iterations, backends, sizes,
+                                                 kbuild_sizes, run_seed):
+        loaded = (k, it, be) == LOADED and not name.count("kbuild")
+        elapsed = 40.0 + 25 * len(order)
+        host = {"other_cpu": round(0.27 if loaded else abs(rng.gauss(0.015, 0.01)), 4),
+                "elapsed_s": elapsed, "ncpu": 2,
+                "busy_cpu_s": round(elapsed * 2 * 0.97, 2),
+                "boot_cpu_s": round(elapsed * 2 * (0.70 if loaded else 0.95), 2),
+                "loadavg_start": [round(2.4 if loaded else 2.0, 2), 1.9, 1.5],
+                "loadavg_end": [round(3.1 if loaded else 2.1, 2), 2.0, 1.6]}
+        booted = "patched" if a.aa else k
+        boots.append({"schema": "lfswap-bench-boot/1", "id": name, "kernel": k,
+                      "booted": booted, "iteration": it, "backend": be, "seed": seed,
+                      "run_seed": run_seed, "order": order, "exit": 0,
+                      "log": "boots/%s.log" % name, "host": host,
+                      "started": "2025-01-10T%02d:%02d:%02dZ" % (8 + int(t) // 3600,
+                                                                 int(t) // 60 % 60, int(t) % 60)})
+        t += elapsed
+        for pos, c in enumerate(order):
+            wl, sz = c.split(":")
+            o = run_obj(rng, k, it, wl, be, sz, behaves=booted, slow=1.15 if loaded else 1.0)
+            if not a.no_boots:
+                o["boot"] = {"id": name, "position": pos + 1, "of": len(order), "seed": seed,
+                             "run_seed": run_seed, "booted": booted}
+                o["host"] = host
+            write(os.path.join(d, "runs", "%s-%s-%s-%s-i%d.json" % (wl, be, sz, k, it)), o)
+            n += 1
+    meta = {
         "schema": "lfswap-bench/1", "started": "2025-01-10T08:00:00Z",
         "finished": "2025-01-10T19:42:13Z", "config": config,
         "quick": False, "iterations": a.iterations, "targets": targets,
         "host": {"cpus": 2, "mem_gib": 24, "accel": "tcg"},
         "guest": {"cpus": 2, "mem": "2G"},
-        "kernels": {"baseline": {"uname": "6.12.117-lfswap", "commit": "a1b2c3d4e5f6"},
-                    "patched": {"uname": "6.12.117-lfswap+", "commit": "0f9e8d7c6b5a"}},
+        "kernels": kernels,
         "series": ["0001-mm-swap-allocate-large-folio-slots-on-swapfiles.patch",
                    "0002-mm-zswap-store-large-folios-whole.patch",
                    "0003-mm-swap-swap-in-large-folios-from-zswap.patch"],
-        "command": "make bench"})
-    n = 0
-    for k in KERNELS:
-        for it in range(1, a.iterations + 1):
-            for wl in WORKLOADS:
-                for be in backends:
-                    for sz in sizes:
-                        if wl == "kbuild" and sz not in kbuild_sizes:
-                            continue
-                        o = run_obj(rng, k, it, wl, be, sz)
-                        write(os.path.join(d, "runs", "%s-%s-%s-%s-i%d.json"
-                                           % (wl, be, sz, k, it)), o)
-                        n += 1
+        "command": "make bench-aa" if a.aa else "make bench"}
+    if a.aa:
+        meta["aa"] = {"kernel": "patched"}
+    if not a.no_boots:
+        meta.update(seed=run_seed, boots=boots)
+    write(os.path.join(d, "meta.json"), meta)
     if not a.no_ceilings:
         write(os.path.join(d, "ceilings", "fio-summary.json"), fio(rng))
         for label in ("native", "guest"):
@@ -302,7 +380,7 @@ def main():
             "programs": [{"name": p[0], "command": p[1], "input": p[2],
                           "bytes": p[3], "zero_pages": p[4]} for p in progs],
             "bytes": sum(p[3] for p in progs)})
-    print("wrote %d runs to %s" % (n, d))
+    print("wrote %d runs to %s%s" % (n, d, " (A/A: both sides patched)" if a.aa else ""))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ markdown report, gnuplot PNGs and a machine-readable summary.json.
 
 Usage: report.py RES [--out RES/report.md] [--plots RES/plots]
                      [--title TITLE] [--doc-header FILE] [--no-plots]
-                     [--targets auto|issue4|none]
+                     [--targets auto|issue4|issue6|none] [--exclude-host-load]
 
 RES is a results directory written by `make bench` (see README.md beside
 this file for the layout).  Python 3 standard library only; plots need
@@ -35,12 +35,33 @@ EMULATION_NOTE = (
     "and the counter values."
 )
 
-SIGNIFICANCE_NOTE = (
-    "A difference is called significant only when the [min, max] ranges of "
-    "the two kernels over their iterations do not overlap and both sides "
-    "have n >= 2 (the lkp-tests rule); with fewer iterations the difference "
-    "is printed but not tested. Diff % is (patched - baseline) / baseline."
-)
+# Baseline vs patched (bench/README.md, "Statistics"): the ratio of the
+# geometric means, oriented so that > 1 is better for the patched kernel,
+# Welch's t interval on the logs of the values for it (ratio_ci) and a
+# verdict from its bounds.
+CI_LEVEL = 0.95
+NOT_WORSE = 0.97                # "not worse": lower bound at least this
+# n.a.: n >= 2 a side but no interval (a value <= 0, or no variance)
+VERDICTS = ("better", "not worse", "worse", "inconclusive", "n too small", "n.a.")
+# A run is "under host load" when processes other than its boot's QEMU
+# used more than this share of the host's CPUs during the boot
+# (scripts/bench.sh measures it per boot).
+HOST_LOAD_MAX = 0.10
+
+STATS_NOTE = (
+    "Baseline vs patched: the ratio of the geometric means, oriented so that "
+    "> 1 is better for the patched kernel (baseline / patched for times, "
+    "patched / baseline for rates), with a %d%% Welch t interval on the logs "
+    "of the values (Welch-Satterthwaite df, Student t quantile), "
+    "exponentiated. Verdict: better when the lower bound is > 1, not worse "
+    "when it is >= %.2f, worse when the upper bound is < 1, inconclusive "
+    "otherwise; n too small with fewer than 2 ok runs a side; n.a. when a "
+    "value is <= 0 (no log) or every value is equal on each side (no "
+    "variance). The method, and how often it flags noise at 3 runs a side, "
+    "are in bench/README.md, \"Statistics\"; the A/A check measures it on "
+    "this machine. Diff %% is (patched - baseline) / baseline of the "
+    "arithmetic means."
+    % (CI_LEVEL * 100, NOT_WORSE))
 
 BASE, PATCHED = "baseline", "patched"
 PAGE = 4096
@@ -225,7 +246,9 @@ def load_optional(path, schema_prefix):
 
 # --- statistics --------------------------------------------------------------
 
-def describe(values):
+def describe(values, n_loaded=0):
+    """n, mean, sd, min, max and the values themselves (for the interval);
+    n_loaded: how many of the runs behind them were under host load."""
     vals = [v for v in values if is_num(v)]
     if not vals:
         return None
@@ -233,7 +256,158 @@ def describe(values):
     return {"n": n,
             "mean": statistics.fmean(vals),
             "sd": statistics.stdev(vals) if n >= 2 else None,
-            "min": min(vals), "max": max(vals)}
+            "min": min(vals), "max": max(vals), "values": vals,
+            "n_loaded": n_loaded}
+
+
+# Student's t quantile, standard library only: the regularized incomplete
+# beta function by its continued fraction (modified Lentz), the t
+# distribution's tail from it, and the quantile by bisection on the tail.
+# Any df > 0, fractional too (Welch's df is). Checked against the table
+# values and closed forms in test_stats.py beside this file.
+
+def _beta_cf(a, b, x):
+    """The continued fraction of I_x(a, b) (Numerical Recipes' betacf)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 100000):
+        m2 = 2 * m
+        for num in (m * (b - m) * x / ((qam + m2) * (a + m2)),
+                    -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            return h
+    raise ArithmeticError("incomplete beta: no convergence (a=%g, b=%g, x=%g)" % (a, b, x))
+
+
+def betainc(a, b, x, y=None):
+    """The regularized incomplete beta function I_x(a, b); y = 1 - x when
+    the caller has it without cancellation."""
+    y = 1.0 - x if y is None else y
+    if x <= 0.0:
+        return 0.0
+    if y <= 0.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log(y))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_cf(a, b, x) / a
+    return 1.0 - front * _beta_cf(b, a, y) / b
+
+
+def t_sf(t, df):
+    """P(T > t) for Student's t with df degrees of freedom (df > 0)."""
+    if t < 0:
+        return 1.0 - t_sf(-t, df)
+    tt = t * t
+    # I_x(df/2, 1/2) at x = df / (df + t^2), 1 - x computed apart
+    return 0.5 * betainc(df / 2.0, 0.5, df / (df + tt), tt / (df + tt))
+
+
+def t_ppf(p, df):
+    """The p quantile of Student's t with df > 0 degrees of freedom."""
+    if not 0.0 < p < 1.0 or not df > 0:
+        raise ValueError("t_ppf(%r, %r)" % (p, df))
+    if p < 0.5:
+        return -t_ppf(1.0 - p, df)
+    if p == 0.5:
+        return 0.0
+    if math.isinf(df) or df > 1e10:
+        return statistics.NormalDist().inv_cdf(p)
+    tail = 1.0 - p
+    lo, hi = 0.0, 1.0
+    while t_sf(hi, df) > tail:
+        lo, hi = hi, hi * 2.0
+        if hi > 1e300:
+            return math.inf
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if t_sf(mid, df) > tail:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-13 * hi:
+            break
+    return (lo + hi) / 2.0
+
+
+_ci_cache = {}
+
+
+def geo_ratio(num, den):
+    """The ratio of the geometric means, None when a value is <= 0."""
+    if not num or not den or min(num) <= 0 or min(den) <= 0:
+        return None
+    return math.exp(statistics.fmean(map(math.log, num)) -
+                    statistics.fmean(map(math.log, den)))
+
+
+def ratio_ci(num, den, den_exact=False):
+    """The ratio of the geometric means of num and den and its Welch t
+    interval at CI_LEVEL: (ratio, (lo, hi) or None, why). On the logs of
+    the values: the difference of the mean logs, its standard error
+    sqrt(s_a^2/n_a + s_b^2/n_b), Welch-Satterthwaite's df and Student's t
+    quantile; exponentiated, so the interval is multiplicative and the one
+    of den/num is 1/the one of num/den. den_exact: den is a fixed
+    reference (one value, no variance), a one-sample interval on num.
+    Without an interval, why says why: "n too small" (fewer than 2 values
+    a side), "a value <= 0" (no log: ratio None) or "no variance" (every
+    value equal on each side: the interval would be the point)."""
+    num, den = tuple(num), tuple(den)
+    key = (num, den, den_exact)
+    if key in _ci_cache:
+        return _ci_cache[key]
+    out = _ratio_ci(num, den, den_exact)
+    _ci_cache[key] = out
+    return out
+
+
+def _ratio_ci(num, den, den_exact):
+    if not num or not den or min(num + den) <= 0:
+        return None, None, "a value <= 0"
+    la, lb = [math.log(v) for v in num], [math.log(v) for v in den]
+    d = statistics.fmean(la) - statistics.fmean(lb)
+    ratio = math.exp(d)
+    if len(num) < 2 or (not den_exact and len(den) < 2):
+        return ratio, None, "n too small"
+    va = statistics.variance(la) / len(la)
+    vb = 0.0 if den_exact else statistics.variance(lb) / len(lb)
+    se2 = va + vb
+    if se2 == 0.0:
+        return ratio, None, "no variance"
+    df = se2 * se2 / (va * va / (len(la) - 1) + (vb * vb / (len(lb) - 1) if vb else 0.0))
+    half = t_ppf(1.0 - (1.0 - CI_LEVEL) / 2.0, df) * math.sqrt(se2)
+    return ratio, (math.exp(d - half), math.exp(d + half)), None
+
+
+def verdict_of(ci, n_a, n_b):
+    """The verdict of an oriented ratio (> 1: patched better) from its
+    interval; the rules are tried in this order. No interval with n >= 2
+    a side (a value <= 0, no variance: ratio_ci's why) is "n.a."."""
+    if n_a < 2 or n_b < 2:
+        return "n too small"
+    if ci is None:
+        return "n.a."
+    lo, hi = ci
+    if lo > 1.0:
+        return "better"
+    if lo >= NOT_WORSE:
+        return "not worse"
+    if hi < 1.0:
+        return "worse"
+    return "inconclusive"
+
+
+# Why a comparison with n >= 2 a side has no interval, for the reader.
+NA_NOTES = {"a value <= 0": "a value <= 0: no log, no interval",
+            "no variance": "no variance on either side: degenerate, no interval"}
 
 
 def compare(bs, ps, name):
@@ -248,34 +422,70 @@ def compare(bs, ps, name):
     else:
         diff = None
     d = direction(name)
-    res = {"baseline_mean": b, "patched_mean": p, "diff_pct": diff,
-           "n_baseline": bs["n"], "n_patched": ps["n"],
-           "direction": d, "tested": False, "significant": None,
-           "verdict": "not-tested"}
-    if bs["n"] >= 2 and ps["n"] >= 2:
-        res["tested"] = True
-        overlap = not (bs["max"] < ps["min"] or ps["max"] < bs["min"])
-        res["significant"] = not overlap
-        if overlap:
-            res["verdict"] = "no-change"
-        elif d is None:
-            res["verdict"] = "changed"
-        else:
-            better = (p > b) if d == "higher" else (p < b)
-            res["verdict"] = "better" if better else "worse"
-    return res
+    # > 1: better for the patched kernel; without a direction, patched /
+    # baseline, and no interval: it would serve no verdict (most counters)
+    num, den, of = (bs, ps, "baseline / patched") if d == "lower" \
+        else (ps, bs, "patched / baseline")
+    if d:
+        ratio, ci, why = ratio_ci(num["values"], den["values"])
+    else:
+        ratio, ci, why = geo_ratio(num["values"], den["values"]), None, None
+    kind = "geometric"
+    if ratio is None:
+        # a value <= 0: no geometric mean; the ratio of the arithmetic
+        # means, when there is one, for information
+        ratio = num["mean"] / den["mean"] if den["mean"] > 0 and num["mean"] >= 0 else None
+        kind = "arithmetic" if ratio is not None else None
+    note = None
+    if d is None:
+        v, ci = None, None
+    else:
+        v = verdict_of(ci, bs["n"], ps["n"])
+        note = NA_NOTES.get(why) if v == "n.a." else None
+    return {"baseline_mean": b, "patched_mean": p, "diff_pct": diff,
+            "n_baseline": bs["n"], "n_patched": ps["n"],
+            "direction": d, "ratio": ratio, "ratio_of": of,
+            "ratio_of_means": kind,
+            "ci": list(ci) if ci else None, "verdict": v, "note": note,
+            "host_load": bool(bs.get("n_loaded") or ps.get("n_loaded"))}
+
+
+def overlap_flag(bs, ps):
+    """The rule this report used before (lkp-tests): the [min, max] ranges
+    do not overlap, n >= 2 a side. Only for the A/A section's comparison."""
+    return bs["n"] >= 2 and ps["n"] >= 2 and \
+        (bs["max"] < ps["min"] or ps["max"] < bs["min"])
+
+
+def fmt_ratio(r):
+    return "%.3f" % r if is_num(r) else ("inf" if r == math.inf else "")
+
+
+def ratio_text(c):
+    """'1.047 [0.981, 1.120]': the oriented ratio and its interval."""
+    if c is None or c["ratio"] is None:
+        return ""
+    if not c["ci"]:
+        return fmt_ratio(c["ratio"])
+    return "%s [%s, %s]" % (fmt_ratio(c["ratio"]), fmt_ratio(c["ci"][0]),
+                            fmt_ratio(c["ci"][1]))
 
 
 def verdict_text(c):
     if c is None:
         return ""
-    if not c["tested"]:
-        return "n=%d/%d, not tested" % (c["n_baseline"], c["n_patched"]) \
-            if (c["n_baseline"], c["n_patched"]) != (1, 1) else "n=1, not tested"
-    return {"no-change": "no (overlap)",
-            "changed": "**yes**",
-            "better": "**yes, better**",
-            "worse": "**yes, worse**"}[c["verdict"]]
+    v = c["verdict"]
+    if v == "n too small":
+        t = "n too small (n=%d/%d)" % (c["n_baseline"], c["n_patched"])
+    elif v == "n.a." and c.get("note"):
+        t = "n.a. (%s)" % c["note"]
+    elif v is None:
+        t = "n.a."
+    elif v in ("better", "worse"):
+        t = "**%s**" % v
+    else:
+        t = v
+    return t + (" (host load)" if c["host_load"] else "")
 
 
 def mean_sd(s):
@@ -305,6 +515,13 @@ class Run:
         self.counters = self._nums(d.get("counters"))
         self.derived = self._nums(d.get("derived"))
         self.computed = self._compute()
+        # Where the run sat in its boot and the host load around that boot
+        # (scripts/bench.sh); runs from before it recorded them have neither.
+        self.boot = d.get("boot") if isinstance(d.get("boot"), dict) else {}
+        self.host = d.get("host") if isinstance(d.get("host"), dict) else {}
+        oc = self.host.get("other_cpu")
+        self.other_cpu = oc if is_num(oc) else None
+        self.loaded = self.other_cpu is not None and self.other_cpu > HOST_LOAD_MAX
 
     @staticmethod
     def _nums(x):
@@ -430,17 +647,22 @@ def load_runs(res):
 # --- model -------------------------------------------------------------------
 
 class Model:
-    def __init__(self, res, meta, runs, bad):
+    def __init__(self, res, meta, runs, bad, exclude_loaded=False):
         self.res, self.meta, self.runs, self.bad = res, meta, runs, bad
+        self.exclude_loaded = exclude_loaded
         self.ok_runs = [r for r in runs if r.ok]
         self.failed = [r for r in runs if not r.ok]
+        # runs under host load: kept and their verdicts marked, or with
+        # --exclude-host-load left out of every statistic (and listed)
+        self.loaded = [r for r in self.ok_runs if r.loaded]
+        self.excluded = self.loaded if exclude_loaded else []
         self.configs = {}   # (w,b,s,k) -> stats dict
         by = {}
         for r in runs:
             by.setdefault(r.cfg, []).append(r)
         for key, rs in by.items():
-            ok = [r for r in rs if r.ok]
-            self.configs[key] = self._stats(key, ok, len(rs) - len(ok))
+            ok = [r for r in rs if r.ok and not (exclude_loaded and r.loaded)]
+            self.configs[key] = self._stats(key, ok, sum(1 for r in rs if not r.ok))
         self.workloads = sorted({k[0] for k in self.configs},
                                 key=lambda w: order_key(WORKLOAD_ORDER, w))
         self.kernels = sorted({k[3] for k in self.configs},
@@ -452,7 +674,8 @@ class Model:
             names = set()
             for r in ok:
                 names.update(getattr(r, attr))
-            return {n: describe([getattr(r, attr).get(n) for r in ok])
+            return {n: describe([getattr(r, attr).get(n) for r in ok],
+                                sum(1 for r in ok if r.loaded and n in getattr(r, attr)))
                     for n in sorted(names)}
         limits = []
         for r in ok:
@@ -461,6 +684,7 @@ class Model:
                 limits.append(str(v))
         return {"workload": key[0], "backend": key[1], "size": key[2],
                 "kernel": key[3], "n": len(ok), "n_failed": nfail,
+                "n_loaded": sum(1 for r in ok if r.loaded),
                 "iterations": sorted(r.iteration for r in ok
                                      if r.iteration is not None),
                 "metrics": group("metrics"), "counters": group("counters"),
@@ -770,10 +994,10 @@ def workload_summary(model, w):
     metrics = [pm] + (["sys_s"] if pm != "sys_s" else [])
     headers = ["backend", "size", "n b/p"]
     for m in metrics:
-        headers += ["%s baseline" % m, "%s patched" % m, "diff %", "significant?"]
+        headers += ["%s baseline" % m, "%s patched" % m, "diff %",
+                    "ratio [%d%% CI]" % (CI_LEVEL * 100), "verdict"]
     rows = []
-    tally = {"better": 0, "worse": 0, "no-change": 0, "changed": 0,
-             "not-tested": 0}
+    tally = dict.fromkeys(VERDICTS + ("host load",), 0)
     for b, s in model.cells(w):
         bs, ps = model.st(w, b, s, BASE), model.st(w, b, s, PATCHED)
         row = [b, s, "%s/%s" % (bs["n"] if bs else "-", ps["n"] if ps else "-")]
@@ -782,11 +1006,12 @@ def workload_summary(model, w):
             pmv = ps and ps["metrics"].get(m)
             c = compare(bm, pmv, m)
             row += [mean_sd(bm), mean_sd(pmv),
-                    fmt_pct(c["diff_pct"]) if c else "", verdict_text(c)]
-            if i == 0 and c:
+                    fmt_pct(c["diff_pct"]) if c else "", ratio_text(c), verdict_text(c)]
+            if i == 0 and c and c["verdict"]:
                 tally[c["verdict"]] += 1
+                tally["host load"] += c["host_load"]
         rows.append(row)
-    al = ["l", "r", "r"] + ["r", "r", "r", "l"] * len(metrics)
+    al = ["l", "r", "r"] + ["r", "r", "r", "r", "l"] * len(metrics)
     return pm, md_table(headers, rows, al), tally
 
 
@@ -997,6 +1222,174 @@ def gaps_section(model):
     return intro + "".join(out), data
 
 
+# --- A/A check, order and host load ----------------------------------------
+
+def aa_kernel(meta):
+    """What both sides booted in an A/A check, else None: meta.json "aa"
+    (make bench-aa), or both labels built from one commit (a run made while
+    patches/series was empty)."""
+    aa = meta.get("aa")
+    if isinstance(aa, dict) and aa.get("kernel"):
+        ks = meta.get("kernels") or {}
+        k = ks.get(PATCHED) if isinstance(ks.get(PATCHED), dict) else {}
+        return "the %s kernel%s" % (aa["kernel"], " (%s, commit %s)" % (
+            k.get("uname"), k.get("commit")) if k.get("commit") else "")
+    ks = meta.get("kernels") or {}
+    b, p = ks.get(BASE), ks.get(PATCHED)
+    if isinstance(b, dict) and isinstance(p, dict) and b.get("commit") \
+            and (b.get("commit"), b.get("uname")) == (p.get("commit"), p.get("uname")):
+        return "one build (%s, commit %s)" % (b.get("uname"), b["commit"])
+    return None
+
+
+def aa_count(model, metric_of):
+    """For the A/A line: (flagged rows, N with an interval, n too small,
+    n.a. (n >= 2 a side, no interval), flagged by the old min..max rule)
+    over every configuration run on both sides, metric_of(workload) the
+    metric."""
+    rows, n, small, na, old = [], 0, 0, 0, 0
+    for w in model.workloads:
+        m = metric_of(w)
+        for b, s in model.cells(w):
+            bs, ps = model.st(w, b, s, BASE), model.st(w, b, s, PATCHED)
+            bm, pm = bs and bs["metrics"].get(m), ps and ps["metrics"].get(m)
+            c = compare(bm, pm, m)
+            if c is None or c["verdict"] is None:
+                continue
+            if c["verdict"] == "n too small":
+                small += 1
+                continue
+            if c["verdict"] == "n.a.":
+                na += 1
+                continue
+            n += 1
+            old += overlap_flag(bm, pm)
+            if c["verdict"] in ("better", "worse"):
+                rows.append({"workload": w, "backend": b, "size": s, "metric": m,
+                             "ratio": c["ratio"], "ci": c["ci"], "verdict": c["verdict"],
+                             "host_load": c["host_load"], "text": [w, b, s, m, ratio_text(c),
+                                                                   verdict_text(c)]})
+    return rows, n, small, na, old
+
+
+def aa_line(k, n):
+    return "A/A: %d of %d configurations get a verdict other than " \
+        "inconclusive/not worse" % (k, n)
+
+
+def aa_section(model, meta):
+    """(markdown or None, data): the A/A check's count of verdicts that
+    are not noise."""
+    who = aa_kernel(meta)
+    if not who:
+        return None, None
+    prim, n, small, na, old = aa_count(model, model.primary_metric)
+    sysr, ns, smalls, nas, olds = aa_count(model, lambda w: "sys_s")
+    data = {"kernel": who, "line": aa_line(len(prim), n),
+            "primary": {"flagged": len(prim), "n": n, "n_too_small": small,
+                        "n_a": na, "flagged_by_min_max_rule": old},
+            "sys_s": {"flagged": len(sysr), "n": ns, "n_too_small": smalls,
+                      "n_a": nas, "flagged_by_min_max_rule": olds},
+            "rows": [{k: v for k, v in r.items() if k != "text"} for r in prim + sysr]}
+    out = ["Both sides booted %s: \"baseline\" and \"patched\" only label "
+           "the boots, which alternate as in any run, so every difference in "
+           "this report is noise. Each configuration's verdict comes from the "
+           "rule above.\n\n" % who,
+           "**%s** (primary metric; %s). On `sys_s`: %d of %d. The min..max rule "
+           "of earlier reports flags %d of %d on the primary metric and %d of %d "
+           "on `sys_s`.\n\n"
+           % (aa_line(len(prim), n),
+              ", ".join(x for x in (
+                  "%d more with n too small" % small if small else "none with n too small",
+                  "%d n.a. (no interval: a value <= 0 or no variance)" % na if na else "")
+                  if x),
+              len(sysr), ns, old, n, olds, ns)]
+    if prim or sysr:
+        out.append(md_table(["workload", "backend", "size", "metric",
+                             "ratio [%d%% CI]" % (CI_LEVEL * 100), "verdict"],
+                            [r["text"] for r in prim + sysr],
+                            ["l", "l", "r", "l", "r", "l"]))
+    return "".join(out), data
+
+
+def order_text(model, meta):
+    """The header's line on the order of the runs in their boots."""
+    pos = [r for r in model.runs if is_num(r.boot.get("position"))]
+    if not pos:
+        return "fixed (these runs carry no `boot` record)"
+    shared = {r.boot.get("id") for r in pos if (r.boot.get("of") or 0) > 1}
+    seed = meta.get("seed")
+    return ("shuffled per boot (%d boot%s of more than one run); run seed %s, each "
+            "boot's seed and order in meta.json `boots`, each run's place in "
+            "its `boot.position`" % (len(shared), "" if len(shared) == 1 else "s",
+                                     seed if seed is not None else "?"))
+
+
+def host_load_section(model):
+    """(markdown, data): the host load per boot and the runs under it."""
+    rec = [r for r in model.runs if r.other_cpu is not None]
+    data = {"threshold": HOST_LOAD_MAX, "runs_recorded": len(rec),
+            "runs": len(model.runs), "excluded": model.exclude_loaded,
+            "boots": [], "flagged_runs": [os.path.relpath(r.path, model.res)
+                                          for r in model.runs if r.loaded]}
+    if not rec:
+        return ("Not recorded: these runs carry no `host` record (scripts/bench.sh "
+                "did not measure it yet); no run is flagged.\n"), data
+    boots = {}
+    for r in rec:
+        bid = r.boot.get("id") or os.path.basename(r.path)
+        e = boots.setdefault(bid, {"id": bid, "kernel": r.kernel,
+                                   "booted": r.boot.get("booted"),
+                                   "other_cpu": r.other_cpu,
+                                   "loadavg_start": r.host.get("loadavg_start"),
+                                   "loadavg_end": r.host.get("loadavg_end"),
+                                   "elapsed_s": r.host.get("elapsed_s"), "runs": []})
+        e["runs"].append(r)
+    vals = sorted(e["other_cpu"] for e in boots.values())
+    flagged = sorted((e for e in boots.values() if e["other_cpu"] > HOST_LOAD_MAX),
+                     key=lambda e: -e["other_cpu"])
+    top = max(boots.values(), key=lambda e: e["other_cpu"])
+    nrun = sum(len(e["runs"]) for e in flagged)
+    nok = sum(1 for e in flagged for r in e["runs"] if r.ok)
+    out = ["Per boot, scripts/bench.sh reads the busy time of all host CPUs "
+           "(/proc/stat) and the CPU time of the boot's own processes (QEMU, "
+           "vm.sh and its helpers: the shell's reaped children) at its start and "
+           "end: other CPU = (busy - the boot's) / (elapsed x CPUs). A run is "
+           "under host load when its boot's figure is above %d%%. %d boots: "
+           "median %s, highest %s (%s).%s\n\n"
+           % (HOST_LOAD_MAX * 100, len(vals), fmt_pct(statistics.median(vals) * 100, False),
+              fmt_pct(top["other_cpu"] * 100, False), top["id"],
+              " %d runs carry no record." % (len(model.runs) - len(rec))
+              if len(rec) < len(model.runs) else "")]
+    if not flagged:
+        out.append("No run was under host load.\n")
+    else:
+        out.append("**%d of %d boots, %d runs (%d ok) under host load.** %s\n\n" % (
+            len(flagged), len(vals), nrun, nok,
+            "They are left out of every statistic (`--exclude-host-load`)."
+            if model.exclude_loaded else
+            "They stay in the statistics; every verdict that rests on one is "
+            "marked \"(host load)\" (`report.py --exclude-host-load` leaves them out)."))
+        rows = []
+        for e in flagged:
+            la = lambda v: "%s" % v[0] if isinstance(v, list) and v else "?"
+            rows.append([e["id"], e["kernel"], fmt_pct(e["other_cpu"] * 100, False),
+                         "%s -> %s" % (la(e["loadavg_start"]), la(e["loadavg_end"])),
+                         fmt(e["elapsed_s"]),
+                         ", ".join("%s %s %s (%s/%s)" % (r.workload, r.size,
+                                                        "ok" if r.ok else "failed",
+                                                        r.boot.get("position", "?"),
+                                                        r.boot.get("of", "?"))
+                                   for r in sorted(e["runs"], key=lambda r:
+                                                   r.boot.get("position") or 0))])
+        out.append(md_table(["boot", "kernel", "other CPU", "loadavg (1 min)",
+                             "boot s", "runs (position/of)"], rows,
+                            ["l", "l", "r", "l", "r", "l"]))
+    data["boots"] = [{k: v for k, v in e.items() if k != "runs"} for e in
+                     sorted(boots.values(), key=lambda e: e["id"])]
+    return "".join(out), data
+
+
 # --- targets (issue 4) -------------------------------------------------------
 
 # Thresholds of the "Targets (issue 4)" section (bench/README.md).
@@ -1088,15 +1481,40 @@ def targets_table(lines):
     for i, ln in enumerate(lines):
         a = ln["a"] and {"n": ln["a"]["n"], "mean": ln["a"]["mean"], "sd": ln["a"]["sd"]}
         b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
+        ci = "[%s, %s]" % (fmt_ratio(ln["ci"][0]), fmt_ratio(ln["ci"][1])) \
+            if ln["ci"] else "n.a."
         rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
                      t4_side(*ln["a_label"].split(" ", 1), a),
                      t4_side(*ln["b_label"].split(" ", 1), b),
-                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.",
-                     ln["rule"], "**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
-                     else "n.a.", ln["note"]])
+                     "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.", ci,
+                     ln["rule"], ("**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
+                                  else "n.a.") + (" (host load)" if ln["host_load"] else ""),
+                     ln["note"]])
     return md_table(["#", "target", "workload", "backend", "A", "B", "A / B",
-                     "rule", "verdict", "note"], rows,
-                    ["r", "l", "l", "l", "l", "l", "r", "l", "l", "l"])
+                     "%d%% CI" % (CI_LEVEL * 100), "rule", "verdict", "note"], rows,
+                    ["r", "l", "l", "l", "l", "l", "r", "r", "l", "l", "l"])
+
+
+# The pass/fail rules of the Targets sections, each from the bound of the
+# ratio's interval on the side of its claim: check(ci) -> PASS (True),
+# FAIL (False) or no verdict (None).
+def at_least(th):
+    """A / B is at least th: its lower bound is."""
+    return lambda ci: ci[0] >= th
+
+
+def at_most(th):
+    """A / B is at most th: its upper bound is."""
+    return lambda ci: ci[1] <= th
+
+
+# "Not worse" (the comparisons' rule): the ratio oriented so that > 1 is
+# better has its lower bound >= NOT_WORSE; for A / B where lower is
+# better that is an upper bound of 1 / NOT_WORSE on A / B.
+NOT_WORSE_HIGHER = ("not worse: lower bound >= %.2f" % NOT_WORSE, at_least(NOT_WORSE))
+NOT_WORSE_LOWER = ("not worse: upper bound <= 1/%.2f = %.3f" % (NOT_WORSE, 1 / NOT_WORSE),
+                   at_most(1 / NOT_WORSE))
+INFO = ("for information", lambda ci: None)
 
 
 def t4_cm(model, w, b, s, k, name, grp="counters"):
@@ -1108,13 +1526,19 @@ def t4_cm(model, w, b, s, k, name, grp="counters"):
 
 
 def t4_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
-    """One target line: a / b against rule; check(ratio, a, b) -> (ok, rule
-    text). na: a reason to print the ratio but give no verdict."""
+    """One target line: A / B (the ratio of the geometric means), its Welch
+    t interval (ratio_ci) and check(interval) (at_least, at_most, ...) for
+    the verdict. a, bv: (describe() or None, why-missing or None); a B with
+    "exact" is a fixed reference without variance (a one-sample interval
+    on A). na: a reason to print the ratio but give no verdict."""
+    keys = ("n", "mean", "sd", "min", "max")
     line = {"id": tid, "target": target, "workload": w, "backend": b,
-            "a": a[0] and {k: a[0][k] for k in ("n", "mean", "sd", "min", "max")},
-            "b": bv[0] and {k: bv[0][k] for k in ("n", "mean", "sd", "min", "max")},
-            "a_label": ak, "b_label": bk, "ratio": None, "rule": rule,
-            "verdict": "n.a.", "note": note}
+            "a": a[0] and {k: a[0][k] for k in keys},
+            "b": bv[0] and {k: bv[0][k] for k in keys},
+            "a_label": ak, "b_label": bk, "ratio": None, "ratio_of_means": None,
+            "ci": None, "rule": rule, "verdict": "n.a.", "note": note,
+            "host_load": bool((a[0] and a[0].get("n_loaded")) or
+                              (bv[0] and bv[0].get("n_loaded")))}
     why = a[1] or bv[1]
     if why:
         line["note"] = "; ".join(x for x in (why, note) if x)
@@ -1122,12 +1546,27 @@ def t4_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
     if not bv[0]["mean"]:
         line["note"] = "; ".join(x for x in ("%s is 0" % bk, note) if x)
         return line
-    r = a[0]["mean"] / bv[0]["mean"]
-    line["ratio"] = r
-    ok, rule_txt = check(r, a[0], bv[0])
-    if rule_txt:
-        line["rule"] = rule_txt
+    exact = bool(bv[0].get("exact"))
+    ratio, ci, why = ratio_ci(a[0]["values"], bv[0]["values"], den_exact=exact)
+    if ratio is None:
+        # a value <= 0: the ratio of the arithmetic means, no interval
+        ratio, kind = a[0]["mean"] / bv[0]["mean"], "arithmetic"
+    else:
+        kind = "geometric"
+    line.update(ratio=ratio, ratio_of_means=kind, ci=list(ci) if ci else None)
+    ok = check(ci) if ci else None
+    if ci is None and not na:
+        reason = "n too small for an interval (n=%d%s)" % (
+            a[0]["n"], "" if exact else "/%d" % bv[0]["n"]) if why == "n too small" \
+            else NA_NOTES.get(why, why)
+        if kind == "arithmetic":
+            reason += "; the ratio is of the arithmetic means"
+        line["note"] = "; ".join(x for x in (reason, line["note"]) if x)
     line["verdict"] = "n.a." if (ok is None or na) else ("PASS" if ok else "FAIL")
+    if line["verdict"] == "FAIL" and check((ratio, ratio)):
+        # the point estimate would pass; the interval does not show it
+        line["note"] = "; ".join(x for x in (
+            "the ratio passes, its interval does not", line["note"]) if x)
     if na:
         line["note"] = "; ".join(x for x in (na, line["note"]) if x)
     return line
@@ -1149,10 +1588,6 @@ def targets_lines(model, mode):
                                             for k in model.configs)]
     S, R = T4_SIZE, T4_REF
     lines = []
-
-    def at_least(th):
-        return lambda r, a, b: (r >= th, None)
-
     fmax = T4_FAULTS * (1 + T4_FAULTS_TOL)
     for b in backends:
         for w in usemem:
@@ -1172,7 +1607,7 @@ def targets_lines(model, mode):
             lines.append(t4_line(
                 "out-vs-4K", "swap-out throughput (write MiB/s), patched %s / patched %s"
                 % (S, R), w, b, p64, "patched " + S, p4, "patched " + R,
-                ">= %.2g" % T4_OUT_VS_4K, at_least(T4_OUT_VS_4K), note, na))
+                "lower bound >= %.2g" % T4_OUT_VS_4K, at_least(T4_OUT_VS_4K), note, na))
             bpo = t4_cm(model, w, b, S, BASE, "pswpout")
             bso = t4_cm(model, w, b, S, BASE, pre + ".swpout")
             note2 = note
@@ -1184,7 +1619,7 @@ def targets_lines(model, mode):
             lines.append(t4_line(
                 "out-vs-bypass", "swap-out throughput (write MiB/s), patched %s / "
                 "baseline %s (bypass to disk)" % (S, S), w, b, p64, "patched " + S,
-                b64, "baseline " + S, ">= %.2g" % T4_OUT_VS_BYPASS,
+                b64, "baseline " + S, "lower bound >= %.2g" % T4_OUT_VS_BYPASS,
                 at_least(T4_OUT_VS_BYPASS), note2, na))
         for w in usemem:
             # The reference is one fault per 4K page (262144 per GiB), what
@@ -1192,8 +1627,9 @@ def targets_lines(model, mode):
             # shown beside it: 6.12's swap readahead brings in up to 8 pages
             # per fault there, which no folio size can divide by 16.
             f64 = t4_stat(model, w, b, S, PATCHED, "computed", "majfault_per_gib_swapin")
-            per_page = {"n": 1, "mean": float(1024 * MIB // PAGE), "sd": None,
-                        "min": None, "max": None}
+            ref = float(1024 * MIB // PAGE)
+            per_page = {"n": 1, "mean": ref, "sd": None, "min": None, "max": None,
+                        "values": [ref], "exact": True}
             f4 = t4_cm(model, w, b, R, PATCHED, "majfault_per_gib_swapin", "computed")
             ppf = t4_cm(model, w, b, R, PATCHED, "swapin_pages_per_majfault", "computed")
             note = ""
@@ -1203,16 +1639,10 @@ def targets_lines(model, mode):
             lines.append(t4_line(
                 "faults-per-GiB", "major faults per GiB swapped in, patched %s / "
                 "one fault per 4K page (262144/GiB)" % S, w, b, f64, "patched " + S,
-                (per_page, None), "reference 1-fault-per-4K", "<= 1/16 + %d%% = %.4f" % (T4_FAULTS_TOL * 100, fmax),
-                lambda r, a, b_: (r <= fmax, None), note,
+                (per_page, None), "reference 1-fault-per-4K",
+                "upper bound <= 1/16 + %d%% = %.4f" % (T4_FAULTS_TOL * 100, fmax),
+                at_most(fmax), note,
                 None if w in T4_JUDGED else T4_RAND_NA))
-    def noise(r, a, b_):
-        if a["sd"] is None or b_["sd"] is None:
-            return None, "<= 1 + max(sd/mean) of the two sides (n >= 2 each)"
-        tol = max(a["sd"] / a["mean"] if a["mean"] else 0,
-                  b_["sd"] / b_["mean"] if b_["mean"] else 0)
-        return r <= 1 + tol, "<= 1 + max(sd/mean) = %.3f" % (1 + tol)
-
     def swapped_in(w, b, k):
         v = t4_cm(model, w, b, S, k, "pswpin"), t4_cm(model, w, b, S, k, "zswpin")
         return None if None in v else sum(v)
@@ -1230,7 +1660,7 @@ def targets_lines(model, mode):
         lines.append(t4_line(
             "kbuild-sys", "kbuild sys time, patched %s / patched %s with order-0 swap-in "
             "(mthp_swapin=0)" % (S, S), "kbuild", b, pk, "patched " + S, ok0,
-            "patched %s swapin0" % S, "<= 1 + max(sd/mean)", noise, note))
+            "patched %s swapin0" % S, NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1], note))
         # Against 6.12, for information: the baseline also sends its 64K
         # folios to the disk instead of zswap, so it is not a swap-in
         # reference.
@@ -1242,7 +1672,7 @@ def targets_lines(model, mode):
         lines.append(t4_line(
             "kbuild-sys-6.12", "kbuild sys time, patched %s / baseline %s"
             % (S, S), "kbuild", b, pk, "patched " + S, bk, "baseline " + S,
-            "<= 1 + max(sd/mean)", noise, note,
+            INFO[0], INFO[1], note,
             na="for information: the baseline stores %s folios on the disk, not in zswap" % S))
     return lines
 
@@ -1309,8 +1739,14 @@ def targets_section(model, mode):
     data.update(emitted=True, lines=lines)
     tally = {v: sum(1 for ln in lines if ln["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
     out = ["Issue 4 (zswap stores and loads large folios whole) asks for these on "
-           "one run; each ratio is of the means over the ok iterations of this "
-           "run. Swap-out throughput is usemem's write phase (`write_mibs`: the "
+           "one run; each ratio is of the geometric means over the ok iterations "
+           "of this run, with its %d%% Welch t interval on the logs (the rule of "
+           "the comparisons, not oriented here: A / B as written; against the "
+           "fixed fault reference, a one-sample t interval). A line passes when the bound "
+           "on the side of its claim clears the threshold (the lower bound for "
+           "\"at least\", the upper for \"at most\"), and fails otherwise, "
+           "also when only the ratio itself would pass (the note says so). "
+           "Swap-out throughput is usemem's write phase (`write_mibs`: the "
            "working set is twice `memory.max`, so writing it is bound by "
            "swap-out). Major faults per GiB swapped in = the memcg's pgmajfault "
            "/ ((pswpin + zswpin) × 4 KiB), all pages; the tolerance on 1/16 "
@@ -1319,13 +1755,13 @@ def targets_section(model, mode):
            "time; the reference for it is the same kernel with large swap-in "
            "switched off (`kbuild-swapin0`: /sys/kernel/debug/mthp_swapin = 0, "
            "order-0 swap-in through the swap cache, stores unchanged). It passes "
-           "when large / order-0 <= 1 + the larger relative "
-           "standard deviation (sd/mean) of the two sides, n.a. with fewer "
-           "than 2 ok runs a side; the line against the baseline is for "
-           "information only (6.12 sends 64K folios to the disk, not to zswap). \"Far above\" the baseline's bypass is read "
-           "as >= %.2gx. n.a.: a run or a counter is missing (the note says "
-           "which). Thresholds: `T4_*` in bench/report/report.py.\n\n"
-           % (T4_FAULTS_TOL * 100, T4_OUT_VS_BYPASS),
+           "when not worse: the upper bound of large / order-0 is <= 1/%.2f; "
+           "the line against the baseline is for information only (6.12 sends "
+           "64K folios to the disk, not to zswap). \"Far above\" the baseline's "
+           "bypass is read as >= %.2gx. n.a.: a run or a counter is missing, or "
+           "fewer than 2 ok runs a side (the note says which). Thresholds: "
+           "`T4_*` and `NOT_WORSE` in bench/report/report.py.\n\n"
+           % (CI_LEVEL * 100, T4_FAULTS_TOL * 100, NOT_WORSE, T4_OUT_VS_BYPASS),
            "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
     out.append(targets_table(lines))
     pre = size_prefix(T4_SIZE)
@@ -1370,24 +1806,6 @@ def swapin_targets_section(model, mode, fio_data):
         return None, data
     S = T6_SIZE
     lines = []
-
-    def at_least(th):
-        return lambda r, a, b: (r >= th, None)
-
-    def not_worse(r, a, b_):
-        if a["sd"] is None or b_["sd"] is None:
-            return None, ">= 1 - max(sd/mean) of the two sides (n >= 2 each)"
-        tol = max(a["sd"] / a["mean"] if a["mean"] else 0,
-                  b_["sd"] / b_["mean"] if b_["mean"] else 0)
-        return r >= 1 - tol, ">= 1 - max(sd/mean) = %.3f" % (1 - tol)
-
-    def noise(r, a, b_):
-        if a["sd"] is None or b_["sd"] is None:
-            return None, "<= 1 + max(sd/mean) of the two sides (n >= 2 each)"
-        tol = max(a["sd"] / a["mean"] if a["mean"] else 0,
-                  b_["sd"] / b_["mean"] if b_["mean"] else 0)
-        return r <= 1 + tol, "<= 1 + max(sd/mean) = %.3f" % (1 + tol)
-
     pre = size_prefix(S)
     for b in T6_DEVICES:
         lat, tput = t6_fio_read(fio_data, b, size_bytes(S))
@@ -1409,24 +1827,25 @@ def swapin_targets_section(model, mode, fio_data):
                 lines.append(t4_line(
                     "swapin-seq", "swap-in (read phase MiB/s), patched %s / baseline %s"
                     % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
-                    ">= %.2g" % T6_SEQ_GAIN, at_least(T6_SEQ_GAIN), "; ".join(notes)))
+                    "lower bound >= %.2g" % T6_SEQ_GAIN, at_least(T6_SEQ_GAIN),
+                    "; ".join(notes)))
             else:
                 lines.append(t4_line(
                     "swapin-rand", "swap-in (read phase MiB/s), patched %s / baseline %s, "
                     "not worse" % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
-                    ">= 1 - max(sd/mean)", not_worse, "; ".join(notes)))
+                    NOT_WORSE_HIGHER[0], NOT_WORSE_HIGHER[1], "; ".join(notes)))
             fp = t4_stat(model, w, b, S, PATCHED, "computed", "majfault_per_gib_swapin")
             fb = t4_stat(model, w, b, S, BASE, "computed", "majfault_per_gib_swapin")
             if w == "usemem-seq":
                 lines.append(t4_line(
                     "faults-seq", "major faults per GiB swapped in, patched %s / baseline %s"
                     % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
-                    "<= %.2g" % T6_SEQ_FAULTS, lambda r, a, b_: (r <= T6_SEQ_FAULTS, None)))
+                    "upper bound <= %.2g" % T6_SEQ_FAULTS, at_most(T6_SEQ_FAULTS)))
             else:
                 lines.append(t4_line(
                     "faults-rand", "major faults per GiB swapped in, patched %s / baseline %s"
                     % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
-                    "for information", lambda r, a, b_: (None, None),
+                    INFO[0], INFO[1],
                     na="for information: a random pass swaps in large folios only "
                        "next to used pages"))
     for b in T6_DEVICES:
@@ -1443,11 +1862,11 @@ def swapin_targets_section(model, mode, fio_data):
         lines.append(t4_line(
             "kbuild-sys", "kbuild sys time, patched %s / patched %s with order-0 swap-in "
             "(mthp_swapin=0)" % (S, S), "kbuild", b, pk, "patched " + S, k0,
-            "patched %s swapin0" % S, "<= 1 + max(sd/mean)", noise, note))
+            "patched %s swapin0" % S, NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1], note))
         lines.append(t4_line(
             "kbuild-elapsed", "kbuild elapsed time, patched %s / patched %s with order-0 "
             "swap-in" % (S, S), "kbuild", b, pe, "patched " + S, e0,
-            "patched %s swapin0" % S, "<= 1 + max(sd/mean)", noise))
+            "patched %s swapin0" % S, NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1]))
     # zram, for information: 6.12 swaps in large folios there without asking
     # for evidence; the patched kernel applies the one policy (patch 21).
     info = "for information: 6.12 swaps in large folios from zram unconditionally"
@@ -1458,21 +1877,24 @@ def swapin_targets_section(model, mode, fio_data):
             lines.append(t4_line(
                 "zram-" + w[len("usemem-"):], "swap-in (read phase MiB/s), patched %s / "
                 "baseline %s" % (S, S), w, "zram", p, "patched " + S, q, "baseline " + S,
-                "for information", lambda r, a, b_: (None, None), na=info))
+                INFO[0], INFO[1], na=info))
     p = t4_stat(model, "kbuild", "zram", S, PATCHED, "metrics", "sys_s")
     q = t4_stat(model, "kbuild", "zram", S, BASE, "metrics", "sys_s")
     if p[0] or q[0]:
         v = [t4_cm(model, "kbuild", "zram", S, k, "pswpin") for k in (PATCHED, BASE)]
         lines.append(t4_line(
             "zram-kbuild", "kbuild sys time, patched %s / baseline %s" % (S, S), "kbuild",
-            "zram", p, "patched " + S, q, "baseline " + S, "for information",
-            lambda r, a, b_: (None, None),
+            "zram", p, "patched " + S, q, "baseline " + S, INFO[0], INFO[1],
             "pages swapped in, patched / baseline: %.2f" % (v[0] / v[1])
             if None not in v and v[1] else "", na=info))
     data.update(emitted=True, lines=lines)
     tally = {v: sum(1 for ln in lines if ln["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
     out = ["Issue 6 (large swap-in through the swap cache, on every device, without "
-           "thrashing) on one run; each ratio is of the means over the ok iterations. "
+           "thrashing) on one run; each ratio is of the geometric means over the ok "
+           "iterations, with its %d%% Welch t interval on the logs (the rule of the "
+           "comparisons; A / B as written); a line passes when "
+           "the bound on the side of its claim clears the threshold, and fails "
+           "otherwise. "
            "Swap-in rate is usemem's read phase (`read_mibs`: the working set is "
            "twice `memory.max`, so reading it back swaps in half of it while the "
            "other half goes out). The baseline swaps in 4K pages through the swap "
@@ -1482,8 +1904,12 @@ def swapin_targets_section(model, mode, fio_data):
            "the ceiling a swap-in could reach. kbuild (the realistic workload, "
            "%s mTHP) is judged against the same kernel with order-0 swap-in "
            "(`kbuild-swapin0`: /sys/kernel/debug/mthp_swapin = 0). \"Gains\" is read "
-           "as >= %.2gx; \"not worse\" as within the larger sd/mean of the two "
-           "sides. Thresholds: `T6_*` in bench/report/report.py.\n\n" % (S, T6_SEQ_GAIN),
+           "as a lower bound >= %.2gx; \"not worse\" as the comparisons' rule: the "
+           "lower bound of the ratio oriented so that > 1 is better is >= %.2f "
+           "(for times, the upper bound of A / B <= 1/%.2f). n.a.: a run is missing "
+           "or fewer than 2 ok runs a side. Thresholds: `T6_*` and `NOT_WORSE` in "
+           "bench/report/report.py.\n\n" % (CI_LEVEL * 100, S, T6_SEQ_GAIN, NOT_WORSE,
+                                             NOT_WORSE),
            "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
     out.append(targets_table(lines))
     return "".join(out), data
@@ -1715,10 +2141,13 @@ def header_section(meta, model, title, doc_header):
             if meta.get("kbuild_iterations", meta.get("iterations")) != meta.get("iterations") else "")),
         ("Host", kv(host)),
         ("Guest", kv(guest)),
-        ("Runs", "%d files: %d ok, %d failed%s" % (
+        ("Runs", "%d files: %d ok, %d failed%s; %d under host load%s" % (
             len(model.runs) + len(model.bad), len(model.ok_runs),
             len(model.failed), ", %d unreadable" % len(model.bad)
-            if model.bad else "")),
+            if model.bad else "", len(model.loaded),
+            " (left out)" if model.exclude_loaded and model.loaded else "")),
+        ("Order", order_text(model, meta)),
+        ("A/A check", "both sides booted %s" % aa_kernel(meta) if aa_kernel(meta) else ""),
     ]
     out.append(md_table(["", ""], [[a, b] for a, b in lines if b], ["l", "l"]))
     out.append("\n" + EMULATION_NOTE + "\n\n")
@@ -1737,7 +2166,7 @@ def header_section(meta, model, title, doc_header):
                    % len(series))
         out.extend("%d. %s\n" % (i + 1, p) for i, p in enumerate(series))
         out.append("\n</details>\n\n")
-    out.append(SIGNIFICANCE_NOTE + "\n\n")
+    out.append(STATS_NOTE + "\n\n")
     return "".join(out)
 
 
@@ -1747,7 +2176,7 @@ def build(args):
         die("%s: not a directory" % res)
     meta = load_meta(res)
     runs, bad = load_runs(res)
-    model = Model(res, meta, runs, bad)
+    model = Model(res, meta, runs, bad, args.exclude_host_load)
     out_path = args.out or os.path.join(res, "report.md")
     plots_dir = args.plots or os.path.join(res, "plots")
     rel = os.path.relpath(os.path.abspath(plots_dir),
@@ -1771,15 +2200,23 @@ def build(args):
     ov = []
     for w in model.workloads:
         pm, _, t = per_wl[w]
-        ov.append([w, pm, len(model.cells(w)), t["better"], t["worse"],
-                   t["no-change"] + t["changed"], t["not-tested"]])
+        ov.append([w, pm, len(model.cells(w))] + [t[v] for v in VERDICTS] +
+                  [t["host load"]])
     md.append("## Overview\n\n")
-    md.append(md_table(["workload", "primary metric", "configs",
-                        "significantly better", "significantly worse",
-                        "no significant change", "not tested"], ov))
+    md.append("Verdicts on the primary metric, one per configuration run on both "
+              "kernels (rule above; \"host load\": of them, how many rest on a "
+              "run under host load).\n\n")
+    md.append(md_table(["workload", "primary metric", "configs"] + list(VERDICTS) +
+                       ["host load"], ov))
     md.append("\n")
+    aa_md, aa_data = aa_section(model, meta)
+    if aa_md:
+        md.append("## A/A check\n\n" + aa_md + "\n")
 
     tmode = targets_mode(res, meta, args.targets)
+    if aa_kernel(meta) and args.targets is None:
+        # both sides are one kernel: a target has nothing to judge
+        tmode = "none"
     t_md, t_data = targets_section(model, tmode)
     if t_md:
         md.append("## Targets (issue 4)\n\n" + t_md + "\n")
@@ -1837,6 +2274,10 @@ def build(args):
     gaps_md, gaps_data = gaps_section(model)
     md.append(gaps_md + "\n")
 
+    md.append("## Host load\n\n")
+    hl_md, hl_data = host_load_section(model)
+    md.append(hl_md + "\n")
+
     md.append("## Failures\n\n")
     if not model.failed and not model.bad:
         md.append("None: every run reported ok.\n\n")
@@ -1873,7 +2314,23 @@ def build(args):
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
         "results": os.path.abspath(res),
         "meta": meta,
-        "significance_rule": "ranges [min,max] do not overlap, n>=2 both sides",
+        "statistics_rule": {
+            "ratio": "of the geometric means, > 1 better for patched (baseline/patched "
+                     "for lower-is-better, patched/baseline otherwise); of the "
+                     "arithmetic means, without an interval, when a value is <= 0 "
+                     "(ratio_of_means says which)",
+            "interval": "Welch t on the logs: exp(mean log A - mean log B +- t(df) * "
+                        "sqrt(var log A / nA + var log B / nB)), df Welch-Satterthwaite, "
+                        "t the Student quantile; a fixed reference: one-sample t",
+            "level": CI_LEVEL,
+            "verdicts": {"better": "lower > 1", "not worse": "lower >= %.2f" % NOT_WORSE,
+                         "worse": "upper < 1", "inconclusive": "otherwise",
+                         "n too small": "n < 2 on a side",
+                         "n.a.": "n >= 2 a side but no interval: a value <= 0 (no "
+                                 "log) or no variance on either side (degenerate)"},
+            "host_load_max": HOST_LOAD_MAX},
+        "aa": aa_data,
+        "host_load": hl_data,
         "runs": {"total": len(runs) + len(bad), "ok": len(model.ok_runs),
                  "failed": len(model.failed), "unreadable": len(bad)},
         "configs": [model.configs[k] for k in sorted(
@@ -1900,6 +2357,8 @@ def build(args):
         json.dump(clean_json(summary), f, indent=1, allow_nan=False)
         f.write("\n")
 
+    if aa_data:
+        print(aa_data["line"])
     print("report: %s" % out_path)
     print("summary: %s" % os.path.join(res, "summary.json"))
     if pl.on:
@@ -1923,7 +2382,12 @@ def main(argv=None):
     ap.add_argument("--targets", choices=TARGET_MODES,
                     help="the 'Targets (issue 4)' section: auto (when its runs "
                     "are there), issue4 (always), none; default: the config's "
-                    "TARGETS (meta.json, else RES/boot.conf), else auto")
+                    "TARGETS (meta.json, else RES/boot.conf), else auto; "
+                    "none in an A/A check")
+    ap.add_argument("--exclude-host-load", action="store_true",
+                    help="leave runs under host load (other CPU > %d%%) out of "
+                    "the statistics instead of marking their verdicts"
+                    % (HOST_LOAD_MAX * 100))
     build(ap.parse_args(argv))
 
 
