@@ -291,12 +291,14 @@ zswap_large_lines() {
 		case $m in
 		dontneed | munmap | fork-cow) echo "$s --size $s $base --in $m $req $whole $clean" ;;
 		threads)
-			# Three threads interleave page by page; with 2M, one can
-			# enter the next range before the page before it is mapped,
-			# and reads it at order 0 (one run: 6 of 8 whole).
-			local tin="--expect-min in.@.zswpin=folios*9/10"
-			[ "$s" != 2M ] || tin="--expect in.@.zswpin=resident_large_folios --expect-min in.@.zswpin=folios/2"
-			echo "$s --size $s $base --in threads --threads 3 $req $whole $tin $clean" ;;
+			# Three threads interleave page by page over the same
+			# folio and wait for each other at its end (--lockstep;
+			# running free, one could enter the next 2M range before
+			# the page before it was mapped and read it at order 0):
+			# every range but the first comes back from zswap whole,
+			# as in the sequential pass (zram and disk, 16K-2M, 3 runs
+			# each: folios-1).
+			echo "$s --size $s $base --in threads --threads 3 --lockstep $req $whole $load_mthp $clean" ;;
 		swapoff) echo "$s --size $s $base --in swapoff $req $whole --expect in.zswpin=pages --expect in.pswpin=0 $clean" ;;
 		pool-limit) echo "$s --size $s $base --in seq --zswap-pool-percent 0 $req $disk --expect-min out.zswap.pool_limit_hit=1 $dv $clean" ;;
 		zswap-max-0) echo "$s --size $s $base --in seq --zswap-max 0 $req $disk --expect memcg.zswpout=0 $dv $clean" ;;
@@ -321,19 +323,21 @@ zswap_large_lines() {
 	# On the disk, a range that cannot come back as one folio is read into
 	# the swap cache in one go when the pass is sequential: one major fault
 	# per range, not one per page (zswap-held pages skip readahead) nor one
-	# per readahead window (8 pages). 64K ranges are 16 pages; the bound,
-	# 1.5 faults per range, leaves room for the region's first range (no
-	# used page before it: read page by page if zswap holds it) and for
-	# ranges entered after reclaim aged the page before (measured: 258-283
-	# for 256 folios; order-0 swap-in takes 514). Folios written whole to the device (zswap pool limit 0);
-	# then memory.zswap.max at 256K, where ranges end up in zswap, on the
-	# device, and (where the limit's writeback hits them; lz4 wrote 35
-	# pages back, zstd none) split between the two. Order-0 swap-in with
-	# plain readahead (mthp_swapin=0) took 514 faults in both.
+	# per readahead window (8 pages). The region's first range has no used
+	# page before it and is not read whole: through readahead from the
+	# disk (a few faults), page by page where zswap holds it. Folios
+	# written whole to the device (zswap pool limit 0): at most folios +
+	# folio_pages/4, as in the swapin-cache sequential pass (258 measured,
+	# every run). Then memory.zswap.max at 256K, where ranges end up in
+	# zswap, on the device, and (where the limit's writeback hits them;
+	# lz4 wrote 35 pages back, zstd none) split between the two, and the
+	# first range is in zswap: one fault for each range but the first,
+	# folio_pages for the first, folios-1+folio_pages (271 measured with
+	# lz4 and zstd, every run). Order-0 swap-in with plain readahead
+	# (mthp_swapin=0) took 514 faults in both.
 	if [ "$dev" = disk ]; then
-		local ra="--expect-max in.memcg.pgmajfault=folios*3/2"
-		echo "64K --size 64K $base --in seq --zswap-pool-percent 0 $req $disk $ra $clean"
-		echo "64K --size 64K $base --in seq --zswap-max 256K $req --expect swapped_pages=pages --expect out.@.zswpout=folios-out.@.swpout --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect-min in.zswpin=1 --expect-min in.pswpin=1 $ra $clean"
+		echo "64K --size 64K $base --in seq --zswap-pool-percent 0 $req $disk --expect-max in.memcg.pgmajfault=folios+folio_pages/4 $clean"
+		echo "64K --size 64K $base --in seq --zswap-max 256K $req --expect swapped_pages=pages --expect out.@.zswpout=folios-out.@.swpout --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect-min in.zswpin=1 --expect-min in.pswpin=1 --expect-max in.memcg.pgmajfault=folios-1+folio_pages $clean"
 	fi
 }
 
@@ -651,14 +655,15 @@ swapin_cache_cases() {
 		echo "${setup:+@$setup }$base --in seq $req $whole $seq --cgroup lfs-swapin-$k-seq"
 		# the COW writes leave each folio mapped in part: no resident check
 		echo "${setup:+@$setup }$base --in fork-seq $req $whole --expect-min in.$k.swpin=folios-1 --expect-max in.memcg.pgmajfault=folios+folio_pages/4 --cgroup lfs-swapin-$k-fork"
-		# Three threads interleave page by page: one that enters the
-		# next range before the last page of this one is mapped reads it
-		# at order 0. 2M ranges are 512 pages, so that happens more (7,
-		# 14 and 15 of 16 whole measured on 32 MiB; 1, 2 and 5 of the 8
-		# here in runs of make test): at least one; 16K and 64K 95-100%.
-		thr="folios*3/4"
-		[ "$s" != 2M ] || thr=1
-		echo "${setup:+@$setup }$base --in threads --threads 3 $req $whole --expect in.$k.swpin=resident_large_folios --expect-min in.$k.swpin=$thr --cgroup lfs-swapin-$k-threads"
+		# Three threads interleave page by page over the same folio and
+		# wait for each other at its end (--lockstep), so that none
+		# enters the next range before every page of this one is mapped
+		# (running free, one that did read the next 2M range at order 0:
+		# 3, 3 and 5 of 8 whole). Each range is faulted by three threads
+		# at once, and every range but the first comes back whole, as in
+		# the sequential pass (2M 7 of 8, 64K 255 of 256, 16K 1024 of
+		# 1024, in each of 5 runs). swapoff-race keeps the threads free.
+		echo "${setup:+@$setup }$base --in threads --threads 3 --lockstep $req $whole --expect in.$k.swpin=resident_large_folios --expect-min in.$k.swpin=folios-1 --cgroup lfs-swapin-$k-threads"
 		echo "${setup:+@$setup }$base --in willneed $req $whole --expect in.$k.swpin=folios --expect resident_large_folios=folios --expect in.memcg.pgmajfault=0 --cgroup lfs-swapin-$k-willneed"
 		# swapoff drops a large folio that a fault read but has not
 		# mapped yet and reads its pages again one by one (it maps one

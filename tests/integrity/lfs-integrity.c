@@ -98,6 +98,7 @@ static struct {
 	bool ksm;			/* prctl(PR_SET_MEMORY_MERGE) */
 	bool sigbus;			/* swap-in may raise SIGBUS */
 	bool fail_out;			/* make-it-fail during the out phase */
+	bool lockstep;			/* --in threads: a barrier per folio */
 	struct expect expect[MAX_EXPECT];
 	int nr_expect;
 	char *require[MAX_REQUIRE];	/* counters that must exist */
@@ -982,6 +983,9 @@ static void set_make_it_fail(int on)
 	close(fd);
 }
 
+/* Stress workers that verified no byte (run_stress()). */
+static int stress_idle;
+
 /* The memcg of the run, for the swap-in modes that change its limits. */
 static const struct lfs_cg *in_cg;
 
@@ -1123,19 +1127,39 @@ struct thread_arg {
 	pthread_barrier_t *barrier;
 	int id;
 	int nr;
+	bool lockstep;
 	long bad;
 };
 
-/* Thread t faults pages t, t+N, ... so all threads hit the same folios. */
+/*
+ * Thread t faults pages t, t+N, ... so all threads hit the same folios.
+ * With --lockstep they wait for each other at the end of every folio: all
+ * of them fault the same folio at once, and none enters the next one
+ * before every page of this one is mapped, so that the swap-in policy
+ * sees the same evidence (a mapped neighbour) as a sequential pass would.
+ * Without it a thread may run ahead into the next range, which is then
+ * read or not read whole depending on timing.
+ */
 static void *in_thread(void *p)
 {
 	struct thread_arg *a = p;
 	struct region *r = a->r;
 
 	pthread_barrier_wait(a->barrier);
-	for (size_t i = a->id; i < r->npages; i += a->nr)
-		if (r->state[i] != P_GONE)
-			touch_read(r, i);
+	if (a->lockstep) {
+		for (size_t f = 0; f < r->nfolios; f++) {
+			size_t end = (f + 1) * r->fpages;
+
+			for (size_t i = f * r->fpages + a->id; i < end; i += a->nr)
+				if (r->state[i] != P_GONE)
+					touch_read(r, i);
+			pthread_barrier_wait(a->barrier);
+		}
+	} else {
+		for (size_t i = a->id; i < r->npages; i += a->nr)
+			if (r->state[i] != P_GONE)
+				touch_read(r, i);
+	}
 	/* Then check them concurrently as well. */
 	for (size_t i = a->id; i < r->npages; i += a->nr) {
 		if (r->state[i] != P_GONE && check_one(r, i) >= 0)
@@ -1144,7 +1168,7 @@ static void *in_thread(void *p)
 	return NULL;
 }
 
-static long in_threads(struct region *r, int nr)
+static long in_threads(struct region *r, int nr, bool lockstep)
 {
 	struct thread_arg args[64];
 	pthread_t tids[64];
@@ -1155,7 +1179,7 @@ static long in_threads(struct region *r, int nr)
 		nr = 64;
 	pthread_barrier_init(&barrier, NULL, nr);
 	for (int t = 0; t < nr; t++) {
-		args[t] = (struct thread_arg){ r, &barrier, t, nr, 0 };
+		args[t] = (struct thread_arg){ r, &barrier, t, nr, lockstep, 0 };
 		if (pthread_create(&tids[t], NULL, in_thread, &args[t]))
 			lfs_die("pthread_create failed");
 	}
@@ -1212,7 +1236,7 @@ static void *swapoff_race_faults(void *p)
 {
 	struct race_arg *a = p;
 
-	in_threads(a->r, a->nr);
+	in_threads(a->r, a->nr, false);
 	return NULL;
 }
 
@@ -1271,7 +1295,7 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		in_munmap(r);
 		break;
 	case IN_THREADS:
-		in_threads(r, opt.threads);
+		in_threads(r, opt.threads, opt.lockstep);
 		break;
 	case IN_SWAPOFF:
 		in_swapoff();
@@ -1922,7 +1946,7 @@ static void LFS_NORETURN worker(int id, double deadline, struct lfs_cg *cg)
 				in_munmap(&r);
 				break;
 			case OP_THREADS:
-				in_threads(&r, 2 + lfs_rng_below(&rng, 3));
+				in_threads(&r, 2 + lfs_rng_below(&rng, 3), false);
 				break;
 			case OP_MREMAP:
 				region_mremap(&r, &rng);
@@ -2071,6 +2095,8 @@ static int run_stress(void)
 		tot_regions += wstats[i].regions;
 		res.bytes_verified += wstats[i].bytes_verified;
 		res.mismatched_pages += wstats[i].bad_pages;
+		if (!wstats[i].bytes_verified)
+			stress_idle++;
 	}
 	memcpy(res.stress_ops, tot_ops, sizeof(tot_ops));
 	res.stress_regions = tot_regions;
@@ -2084,7 +2110,8 @@ static int run_stress(void)
 	printf("stress: swapoff_cycles %ld swapoff_failed %ld "
 	       "swapon_failed %ld\n", cs.cycles, cs.swapoff_failed,
 	       cs.swapon_failed);
-	printf("stress: workers %d failed %d\n", opt.stress, failed);
+	printf("stress: workers %d failed %d idle %d\n", opt.stress, failed,
+	       stress_idle);
 	print_phase("total", &res.total);
 
 	for (int i = 0; i < opt.stress && have_cg; i++)
@@ -2104,7 +2131,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: lfs-integrity [options]\n"
 "  --size SIZE        folio size to test: 4K, 16K, ... 2M (default 64K);\n"
-"                     only this mTHP size is enabled during the test\n"
+"                     only this mTHP size is enabled during the test, and\n"
+"                     (without --stress) khugepaged sleeps through it\n"
 "  --mem SIZE         region size (default 64M), a multiple of --size\n"
 "  --kind KIND        zero|text|random|pattern|same|mixed (default mixed)\n"
 "  --out MODE         pageout|cold|reclaim|limit|writeback (default pageout);\n"
@@ -2127,6 +2155,9 @@ static void usage(FILE *f)
 "                     in the middle of swapping them in and writing them\n"
 "                     (memcg limits: see the source); needs a memcg\n"
 "  --threads N        threads for --in threads, swapoff-race (default 4)\n"
+"  --lockstep         --in threads: the threads wait for each other at the\n"
+"                     end of every folio (all fault the same folio at once;\n"
+"                     none runs ahead into the next range)\n"
 "  --iterations N     swap-out/in/verify rounds (default 1)\n"
 "  --seed N           content and order seed (default 1)\n"
 "  --no-thp-setup     leave the mTHP sysfs settings alone\n"
@@ -2189,7 +2220,7 @@ enum {
 	O_NO_THP = 256, O_EXPECT, O_EXPECT_MIN, O_EXPECT_MAX, O_SWAP_CYCLE,
 	O_ALLOW_NOSWAP, O_CORRUPT, O_BETWEEN, O_SIGBUS, O_KSM, O_REQUIRE, O_ZSWAP_MAX, O_ZSWAP_WB,
 	O_POOL_PERCENT,
-	O_OUT_STRIDE, O_FAIL_OUT,
+	O_OUT_STRIDE, O_FAIL_OUT, O_LOCKSTEP,
 };
 
 static void parse_args(int argc, char **argv)
@@ -2223,6 +2254,7 @@ static void parse_args(int argc, char **argv)
 		{ "zswap-pool-percent", required_argument, NULL, O_POOL_PERCENT },
 		{ "out-stride", required_argument, NULL, O_OUT_STRIDE },
 		{ "fail-out", no_argument, NULL, O_FAIL_OUT },
+		{ "lockstep", no_argument, NULL, O_LOCKSTEP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -2315,6 +2347,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case O_FAIL_OUT:
 			opt.fail_out = true;
+			break;
+		case O_LOCKSTEP:
+			opt.lockstep = true;
 			break;
 		case O_SIGBUS:
 			opt.sigbus = true;
@@ -2446,6 +2481,14 @@ int main(int argc, char **argv)
 		if (lfs_thp_only(opt.size))
 			finish(LFS_EXIT_ERROR, "cannot set up mTHP size %s: %s",
 			       sbuf, strerror(errno));
+		/*
+		 * A single run counts the large folios swap-in left; keep
+		 * khugepaged from collapsing ranges under it. The stress
+		 * mode wants khugepaged in the mix.
+		 */
+		if (!opt.stress && lfs_khugepaged_sleep())
+			finish(LFS_EXIT_ERROR, "cannot set khugepaged/scan_sleep_millisecs: %s",
+			       strerror(errno));
 	}
 
 	if (opt.pool_percent >= 0) {
@@ -2477,6 +2520,14 @@ int main(int argc, char **argv)
 	if (failed_exp)
 		finish(LFS_EXIT_FAIL, "expectation failed: %s",
 		       res.expect_fail);
+	/*
+	 * A stress worker that verified no byte in the whole run made no
+	 * progress (a soak segment once passed with 0 bytes verified by all
+	 * three while the guest reported a soft lockup and hung tasks).
+	 */
+	if (opt.stress && stress_idle)
+		finish(LFS_EXIT_FAIL, "%d of %d workers verified nothing in %g s "
+		       "(no progress)", stress_idle, opt.stress, opt.time);
 	/*
 	 * A case that swapped nothing out tested no swap path: it fails
 	 * unless it says what it expected of swapped_pages.

@@ -492,7 +492,7 @@ int lfs_thp_set(size_t size, const char *mode)
 static struct {
 	char path[128];
 	char mode[16];
-} thp_saved[LFS_MAX_THP_SIZES + 1];
+} thp_saved[LFS_MAX_THP_SIZES + 2];
 static volatile int thp_nr_saved;
 
 static int thp_save(void)
@@ -521,6 +521,19 @@ static int thp_save(void)
 		    !parse_mode(buf, thp_saved[nr].mode,
 				sizeof(thp_saved[nr].mode)))
 			nr++;
+	}
+	/* khugepaged's scan interval (lfs_khugepaged_sleep() stretches it). */
+	{
+		char buf[sizeof(thp_saved[0].mode)];
+
+		snprintf(thp_saved[nr].path, sizeof(thp_saved[nr].path),
+			 LFS_THP_DIR "/khugepaged/scan_sleep_millisecs");
+		if (read_file(thp_saved[nr].path, buf, sizeof(buf)) > 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			snprintf(thp_saved[nr].mode, sizeof(thp_saved[nr].mode),
+				 "%s", buf);
+			nr++;
+		}
 	}
 	thp_nr_saved = nr;
 	return 0;
@@ -561,6 +574,14 @@ int lfs_thp_only(size_t size)
 	if (size != lfs_pagesize() && lfs_thp_set(size, "always"))
 		return -1;
 	return 0;
+}
+
+int lfs_khugepaged_sleep(void)
+{
+	if (thp_save())
+		return -1;
+	return write_str(LFS_THP_DIR "/khugepaged/scan_sleep_millisecs",
+			 "3600000");
 }
 
 /* ------------------------------------------------------------------ */

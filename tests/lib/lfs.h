@@ -154,6 +154,13 @@ int lfs_thp_set(size_t size, const char *mode);
 /* Read the current mode for one size into buf ("always", ...). */
 int lfs_thp_get(size_t size, char *buf, size_t len);
 void lfs_thp_restore(void);
+/*
+ * Keep khugepaged asleep (an hour between scans) until lfs_thp_restore():
+ * the write wakes it for one scan right away, then it sleeps.  For a test
+ * that counts the large folios swap-in left: a collapse of a range it
+ * swapped in page by page would change them.  Returns 0 or -1 (errno).
+ */
+int lfs_khugepaged_sleep(void);
 
 /* ------------------------------------------------------------------ */
 /* Counters                                                           */
