@@ -645,7 +645,7 @@ swapdev_done
 # 6.12 reads every page at order 0 there: it fails the per-size counters
 # (--require) and resident_large_folios.
 swapin_cache_cases() {
-	local setup=$1 s k req base whole seq thr
+	local setup=$1 s k req base whole seq
 	for s in 16K 64K 2M; do
 		k=$(size_kb "$s")kB
 		req="--require $k.swpin,$k.swpin_fallback"
@@ -749,9 +749,10 @@ fault_read_disk() { fault_dev disk; }
 fault_read_zram() { fault_dev zram; }
 fault_alloc() {
 	fault_dev disk || return
-	echo 100 >$FPA/probability && echo -1 >$FPA/times && echo 0 >$FPA/verbose &&
+	# the filter first: fail_page_alloc must never be on for every task
+	echo Y >$FPA/task-filter && echo -1 >$FPA/times && echo 0 >$FPA/verbose &&
 		echo 2 >$FPA/min-order && echo N >$FPA/ignore-gfp-wait &&
-		echo N >$FPA/ignore-gfp-highmem && echo Y >$FPA/task-filter
+		echo N >$FPA/ignore-gfp-highmem && echo 100 >$FPA/probability
 }
 # No slot leaked: the device served the case alone, and the case has
 # exited, so no swap entry may be in use. swapoff reads in every entry
@@ -789,7 +790,7 @@ fault_cases() {
 	echo "@fault_read_disk --size 4K $base --out-stride 2 --in seq --between $f,make-it-fail,vda --sigbus --expect-min swapped_pages=pages/2 --expect-min sigbus_pages=pages/2 --cgroup lfs-fault-5"
 	echo "@fault_read_zram --size 64K $base --out-stride 2 --in seq --between $f,make-it-fail,zram0 $lost $whole --cgroup lfs-fault-6"
 	echo "@fault_alloc --size 64K $base --in seq --between $f,task-fail --require $k.swpin --expect swapped_pages=pages --expect in.$k.swpin=0 --expect resident_large_folios=0 --expect in.pswpin=pages --cgroup lfs-fault-7"
-	echo "@fault_oom_disk --size 64K $base --in fork-oom --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --cgroup lfs-fault-8"
+	echo "@fault_oom_disk --size 64K $base --in fork-oom --require $k.swpin --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --expect-min in.$k.swpin=1 --cgroup lfs-fault-8"
 }
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults lfs-integrity "" fault_cases fault_after
 
@@ -812,8 +813,8 @@ swap_off_all
 mthp_reset
 
 # --- fault injection with zswap (after the first suites that enable it;
-# see above): an OOM kill in the middle of a large swap-in from zswap, as
-# in faults; failslab on zswap's stores: every 97th slab allocation of the
+# see above): an OOM kill in the middle of a swap-in from zswap of entries
+# shared after fork, as in faults (base pages: see the case); failslab on zswap's stores: every 97th slab allocation of the
 # task fails while it pages out (entries, zsmalloc handles, xarray nodes),
 # so a part of the folios is stored and the others are rejected halfway
 # through: zswap holds exactly the pages it counted out, only whole
@@ -829,8 +830,13 @@ fault_slab_zswap() {
 fault_wb_read() { fault_dev disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
 fault_zswap_cases() {
 	local base="--mem 16M --kind text" k=64kB
-	echo "@fault_oom_zswap --size 64K $base --out pageout --in fork-oom --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --cgroup lfs-fault-z1"
-	echo "@fault_slab_zswap --size 64K $base --out pageout --in seq --fail-out --expect swapped_pages=pages --expect out.zswap.stored_pages=out.zswpout --expect out.zswpout=out.$k.zswpout*folio_pages --expect out.pswpout=swapped-out.zswpout --expect out.$k.swpout=out.zswap.reject_alloc_fail+out.zswap.reject_kmemcache_fail --expect-min out.$k.zswpout=1 --expect-min out.$k.swpout=1 --cgroup lfs-fault-z2"
+	# Entries shared after fork go through the swap cache, and a range
+	# zswap holds is not read there whole (a folio zswap filled is dirty
+	# and could not be dropped if the range cannot be mapped whole): the
+	# child swaps them in as base pages (592 of them, 0 large, before it
+	# was killed).
+	echo "@fault_oom_zswap --size 64K $base --out pageout --in fork-oom --require $k.zswpin --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --expect-min in.zswpin=1 --expect in.$k.zswpin=0 --cgroup lfs-fault-z1"
+	echo "@fault_slab_zswap --size 64K $base --out pageout --in seq --fail-out --expect swapped_pages=pages --expect out.zswap.stored_pages=out.zswpout --expect out.zswpout=out.$k.zswpout*folio_pages --expect out.pswpout=swapped-out.zswpout --expect out.$k.swpout=out.zswap.reject_alloc_fail+out.zswap.reject_kmemcache_fail --expect out.$k.split=0 --expect out.$k.swpout_fallback=0 --expect-min out.$k.zswpout=1 --expect-min out.$k.swpout=1 --cgroup lfs-fault-z2"
 	echo "@fault_wb_read --size 64K $base --out writeback --in seq --between fault.sh,make-it-fail,vda --sigbus --expect sigbus_pages=out.zswap.written_back_pages --expect-min out.zswap.written_back_pages=1 --cgroup lfs-fault-z3"
 }
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap lfs-integrity "" fault_zswap_cases fault_after

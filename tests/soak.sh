@@ -54,8 +54,9 @@ chaos() {
 # 'zs_handle-zram0' already exists": zswap's zsmalloc caches were merged
 # into zram0's (same size and flags), so the reset leaves a cache of that
 # name behind, and the new pool names its cache the same (zram up, zswap
-# on, swapoff, reset, disksize: the warning every time, patched or not:
-# no patch touches zram, zsmalloc or slab). The swap paths are the same.
+# on, swapoff, reset, disksize: the warning at the first try, on the
+# patched kernel; no patch touches zram, zsmalloc or slab). The swap
+# paths are the same.
 soak_swap_off() {
 	swapoff -a 2>/dev/null
 	awk 'NR > 1 { print $1 }' /proc/swaps | while read -r d; do swapoff "$d"; done
@@ -63,7 +64,9 @@ soak_swap_off() {
 	return 0
 }
 soak_swap_on() {
-	if [ "$1" = zram ] && [ "$(cat /sys/block/zram0/disksize)" != 0 ]; then
+	# reuse only the device a segment before this one set up (1 GiB)
+	if [ "$1" = zram ] && [ -b /dev/zram0 ] &&
+		[ "$(cat /sys/block/zram0/disksize)" = $((1024 << 20)) ]; then
 		mkswap -q /dev/zram0 >/dev/null && swapon /dev/zram0
 	else
 		swap_on "$1" 1024 >/dev/null

@@ -591,6 +591,8 @@ static long long zswap_debugfs(const char *name)
  * only (the first, the N+1th, ...): the folios between stay resident, so
  * that every swapped-out range has a resident neighbour on each side.
  */
+static void set_make_it_fail(int on);
+
 static void out_pageout(struct region *r)
 {
 	size_t flen = r->fpages * ps;
@@ -598,10 +600,23 @@ static void out_pageout(struct region *r)
 	for (size_t f = 0; f < r->nfolios; f += opt.out_stride) {
 		char *p = r->base + f * flen;
 		size_t len = opt.out_stride == 1 ? r->len : flen;
+		int ret, err;
 
+		/*
+		 * --fail-out: fault injection for the swap-out of this call
+		 * only, not for the cgroup file accesses around it.
+		 */
+		if (opt.fail_out)
+			set_make_it_fail(1);
+		ret = madvise(p, len, MADV_PAGEOUT);
+		err = errno;
+		if (opt.fail_out)
+			set_make_it_fail(0);
 		/* ENOMEM only means that holes were skipped. */
-		if (madvise(p, len, MADV_PAGEOUT) && errno != ENOMEM)
+		if (ret && err != ENOMEM) {
+			errno = err;
 			lfs_die_errno("madvise(MADV_PAGEOUT)");
+		}
 		if (opt.out_stride == 1)
 			break;
 	}
@@ -969,9 +984,9 @@ static long in_forkcow(struct region *r, bool seq)
 
 /*
  * --fail-out: the kernel's fault injection (failslab, fail_page_alloc with
- * task-filter=Y, set up by the caller) fails our own allocations while the
- * out phase runs: the swap-out of MADV_PAGEOUT, zswap's stores and the
- * writes run in our context.
+ * task-filter=Y, set up by the caller) fails our own allocations while
+ * MADV_PAGEOUT runs: the swap-out, zswap's stores and the writes run in
+ * our context.
  */
 static void set_make_it_fail(int on)
 {
@@ -1020,26 +1035,47 @@ static void cg_set(const struct lfs_cg *cg, const char *file, long long v)
  * len/4 and memory.swap.max = swap.current, so nothing new may go to swap;
  * the child (oom_score_adj 1000, we take -1000 and stay) reads each page and
  * writes it.  Each write copies a page of a folio still shared with us, the
- * copies have nowhere to go, and the charges fail: a large swap-in folio's
- * charge falls back to a smaller order, an order-0 charge OOM-kills the
- * child with swap-in folios in the swap cache and entries half-consumed.
- * The child must die of SIGKILL; the caller counts kills with
- * memcg.events.oom_kill.  The limits are lifted and our copy, whose
+ * copies have nowhere to go, and a charge fails: the child is OOM-killed
+ * with swap-in folios in the swap cache and the rest of its entries not
+ * swapped in yet.  The child must die of SIGKILL after some pages and
+ * before the last (a shared counter says how far it got); the caller
+ * counts kills with memcg.events.oom_kill and asks for large swap-ins
+ * (in.<size>.swpin or .zswpin) in that phase.  The limits are lifted and our copy, whose
  * entries the child shared, is verified whole by the verify phase; the
  * harness checks afterwards that no swap entry was left behind.
  */
 static long in_forkoom(struct region *r)
 {
-	long long cur, swp;
-	int status;
-	pid_t pid;
+	long long cur, swp, max0, swpmax0;
+	volatile size_t *done;
+	char adj0[16] = "0";
+	int status, fd;
+	pid_t pid, w;
+	size_t n;
 
 	if (!in_cg || !in_cg->path[0])
 		finish(LFS_EXIT_ERROR, "--in fork-oom needs a memcg (--cgroup)");
 	if (lfs_cg_read_ll(in_cg, "memory.current", &cur) ||
-	    lfs_cg_read_ll(in_cg, "memory.swap.current", &swp))
-		finish(LFS_EXIT_ERROR, "cannot read memory.current/swap.current of %s",
+	    lfs_cg_read_ll(in_cg, "memory.swap.current", &swp) ||
+	    lfs_cg_read_ll(in_cg, "memory.max", &max0) ||
+	    lfs_cg_read_ll(in_cg, "memory.swap.max", &swpmax0))
+		finish(LFS_EXIT_ERROR, "cannot read memory.{current,max} or "
+		       "memory.swap.{current,max} of %s (swap accounting?)",
 		       in_cg->path);
+	fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t k = read(fd, adj0, sizeof(adj0) - 1);
+
+		adj0[k > 0 ? k : 0] = '\0';
+		adj0[strcspn(adj0, "\n")] = '\0';
+		close(fd);
+	}
+	/* The child's progress: pages it read and wrote before it died. */
+	done = mmap(NULL, sizeof(*done), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (done == MAP_FAILED)
+		lfs_die_errno("mmap (shared counter)");
+	*done = 0;
 	set_oom_score_adj("-1000");
 	cg_set(in_cg, "memory.swap.max", swp);
 	cg_set(in_cg, "memory.max", cur + (long long)r->len / 4);
@@ -1051,28 +1087,44 @@ static long in_forkoom(struct region *r)
 	if (pid < 0)
 		lfs_die_errno("fork");
 	if (!pid) {
+		/* Never outlive the parent (it restores the limits). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(2);
 		set_oom_score_adj("1000");
 		for (size_t i = 0; i < r->npages; i++) {
 			if (r->state[i] == P_GONE)
 				continue;
 			(void)*(volatile char *)page_addr(r, i);
 			*(volatile char *)page_addr(r, i) ^= 0;
+			(*done)++;
 		}
 		_exit(0);
 	}
 	lfs_child_register(pid);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	lfs_child_unregister(pid);
-	cg_set(in_cg, "memory.max", -1);
-	cg_set(in_cg, "memory.swap.max", -1);
-	set_oom_score_adj("0");
+	cg_set(in_cg, "memory.max", max0);
+	cg_set(in_cg, "memory.swap.max", swpmax0);
+	set_oom_score_adj(adj0);
+	n = *done;
+	munmap((void *)done, sizeof(*done));
+	if (w < 0)
+		lfs_die_errno("waitpid (fork-oom child)");
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
 		printf("MISMATCH fork-oom: the child was not OOM-killed (status 0x%x)%s\n",
 		       status, r->tag);
 		return 1;
 	}
-	say("fork-oom: the child was killed (SIGKILL)\n");
+	/* Killed in the middle: after some pages, before the last. */
+	if (!n || n >= r->npages) {
+		printf("MISMATCH fork-oom: the child was killed after %zu of %zu pages, "
+		       "not in the middle%s\n", n, r->npages, r->tag);
+		return 1;
+	}
+	say("fork-oom: the child was killed (SIGKILL) after %zu of %zu pages\n",
+	    n, r->npages);
 	return 0;
 }
 
@@ -1713,11 +1765,7 @@ static int run_single(void)
 
 		snap(&s1);
 		t = lfs_now();
-		if (opt.fail_out)
-			set_make_it_fail(1);
 		do_out(&r, opt.out, &cg);
-		if (opt.fail_out)
-			set_make_it_fail(0);
 		snap(&s2);
 		accumulate(&res.phase[PH_OUT], &s1, &s2);
 		say("time out %.3f\n", lfs_now() - t);
@@ -2132,7 +2180,8 @@ static void usage(FILE *f)
 "Usage: lfs-integrity [options]\n"
 "  --size SIZE        folio size to test: 4K, 16K, ... 2M (default 64K);\n"
 "                     only this mTHP size is enabled during the test, and\n"
-"                     (without --stress) khugepaged sleeps through it\n"
+"                     (without --stress) khugepaged sleeps through it;\n"
+"                     --no-thp-setup leaves both alone\n"
 "  --mem SIZE         region size (default 64M), a multiple of --size\n"
 "  --kind KIND        zero|text|random|pattern|same|mixed (default mixed)\n"
 "  --out MODE         pageout|cold|reclaim|limit|writeback (default pageout);\n"
@@ -2192,9 +2241,9 @@ static void usage(FILE *f)
 "  --between PROG[,ARG...]  run PROG (in PATH) with ARGs (no shell) after swap-out,\n"
 "                     before swap-in (fault injection: make the swap device\n"
 "                     fail reads); the run stops unless it exits 0\n"
-"  --fail-out         mark this process for fault injection (make-it-fail)\n"
-"                     during the out phase (the caller sets up failslab or\n"
-"                     fail_page_alloc with task-filter)\n"
+"  --fail-out         (--out pageout) mark this process for fault injection\n"
+"                     (make-it-fail) while MADV_PAGEOUT runs (the caller\n"
+"                     sets up failslab or fail_page_alloc with task-filter)\n"
 "  --sigbus           (--in seq, willneed) a page whose swap-in raises SIGBUS\n"
 "                     is counted\n"
 "                     (sigbus_pages; sigbus_folios: folios lost whole) and\n"
@@ -2474,6 +2523,10 @@ int main(int argc, char **argv)
 			 swap_free_kb);
 	}
 
+	if (opt.lockstep && opt.in != IN_THREADS)
+		finish(LFS_EXIT_ERROR, "%s", "--lockstep needs --in threads");
+	if (opt.fail_out && opt.out != OUT_PAGEOUT)
+		finish(LFS_EXIT_ERROR, "%s", "--fail-out needs --out pageout");
 	if (!opt.no_thp_setup) {
 		if (!lfs_thp_size_supported(opt.size))
 			finish(LFS_EXIT_SKIP, "mTHP size %s not supported",

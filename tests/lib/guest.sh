@@ -119,6 +119,9 @@ mthp_reset() {
 	done
 	echo inherit >"$THP/hugepages-2048kB/enabled"
 	echo madvise >$THP/enabled
+	# lfs-integrity stretches khugepaged's scan interval for a run and
+	# restores it at exit; a SIGKILL (timeout -k, an OOM kill) skips that
+	echo 10000 >$THP/khugepaged/scan_sleep_millisecs
 }
 
 cg_new() {
