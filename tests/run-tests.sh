@@ -636,6 +636,11 @@ reswap_cases() {
 	echo "--size 16K --cgroup lfs-reswap-2"
 	echo "--size 2M --mem 32M --cgroup lfs-reswap-3"
 	echo "@swapdev_file --size 64K --cgroup lfs-reswap-4"
+	# Not run yet: lfs-reswap --swap-max (the memcg's swap half used, a
+	# written page must give its slot back). Alone in a guest it passed
+	# (all 256 slots back) and failed on the 22-patch series (none back;
+	# a second region of the quota left: 3584 of 3840 pages out); after
+	# this suite's other cases 192 of 256 came back, not explained yet.
 }
 program_suite swapout-reswap lfs-reswap reswap_setup reswap_cases
 swapdev_done
@@ -724,6 +729,45 @@ swapin_policy_cases() {
 }
 program_suite swapin-policy lfs-integrity "" swapin_policy_cases
 zswap_set off
+
+# --- swap entries shared by mappings that disagree on the page's index:
+# KSM merges the pages of four mappings of the same data, three of them
+# in other orders, and memcg reclaim swaps the KSM pages out (all four
+# mappings' PTEs then share each entry: ksm_merged, ksm_swapped). One
+# mapping's entries form whole ranges (ksm_runs), which a large swap-in
+# reads into one folio each when that mapping is read in order; the other
+# mappings' PTEs point into the same folios at other indexes. Each of
+# them must get a copy of its page, as from an order-0 folio (every one of
+# their pages is in ksm_swpin_copy), when it faults (ksm) and when swapoff
+# brings its pages in (ksm-swapoff), and every byte of all four reads
+# back. Mapping the folio itself at the wrong index hits a DEBUG_VM
+# VM_BUG_ON in __page_check_anon_rmap() (without DEBUG_VM, a mapping that
+# rmap cannot find): the 22-patch series did, "kernel BUG at
+# mm/rmap.c:1287" on the first copy. 6.12 reads these entries at order 0
+# and fails the ksm_large floor.
+ksm_zram() { swap_off_all && zswap_set off && swap_on zram 256 >/dev/null; }
+ksm_disk() { swap_off_all && zswap_set off && swap_on disk 256 >/dev/null; }
+ksm_cases() {
+	local base="--mem 8M --kind text --out reclaim" c d s k m
+	local all="--expect swapped_pages=pages --expect ksm_merged=pages*4 --expect ksm_swapped=pages*4 --expect in.ksm_swpin_copy=pages*3"
+	for c in zram:16K:ksm zram:64K:ksm disk:64K:ksm zram:16K:ksm-swapoff disk:64K:ksm-swapoff; do
+		IFS=: read -r d s m <<<"$c"
+		k=$(size_kb "$s")kB
+		echo "@ksm_$d --size $s $base --in $m --require $k.swpin $all --expect-min ksm_large=1 --expect in.$k.swpin=ksm_large --cgroup lfs-$m-$d-$k"
+	done
+	# fork-willneed: a fork child drops half of each folio, the parent's
+	# MADV_WILLNEED reads every range into one large folio, then the child
+	# reads its halves first. It cannot map those folios whole, but the
+	# entries are shared: it maps copies, and the parent maps every folio
+	# whole; every page is read once. The 22-patch series dropped each
+	# folio the child faulted on, and the pages were read again.
+	for s in 64K 2M; do
+		k=$(size_kb "$s")kB
+		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in fork-willneed --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --expect resident_large_folios=folios --cgroup lfs-fork-willneed-$k"
+	done
+}
+program_suite swapin-shared lfs-integrity "" ksm_cases
+swap_off_all
 
 # --- fault injection: the block layer's fail_make_request fails every
 # I/O to one swap disk (/sys/block/DEV/make-it-fail), fail_page_alloc fails

@@ -4,7 +4,7 @@
  * back to its own slot when it is swapped out again, so that the range
  * stays whole (issue 5: slot allocation that resists fragmentation).
  *
- *   lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [-v]
+ *   lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [--swap-max] [-v]
  *
  * Needs exactly one swap device that swap-in reads through the swap cache
  * (a disk, not zram), and zswap off; --size at least 16K. It runs in the
@@ -30,6 +30,19 @@
  * on swap-in, and gives it another slot on the next swap-out: its old slot
  * is a hole, and the range is not free whole again until every page of
  * it is freed.
+ *
+ * --swap-max: the same with the memcg's swap half used or more all along
+ * (memory.swap.max = twice --mem less the written pages, the rest of the
+ * program mlocked, so that the region is what is charged; at the limit
+ * itself reclaim would not scan anonymous memory at all, and the swap
+ * cache of phase 1 would stay): swap is full for the memcg
+ * (mem_cgroup_swap_full()), and a page swapped in must give its slot
+ * back, as on 6.12, whatever its range. Asserted: phase 2 lowers
+ * memory.swap.current by exactly the written pages; phase 3 swaps out a
+ * second region of the quota that leaves, and every page of it goes to
+ * swap (slots kept for resident pages would leave no quota for the last
+ * of them: memory.swap.events max); every byte of both regions reads
+ * back.
  *
  * Prints "RESULT: PASS|FAIL|SKIP"; exit 0 pass, 1 fail, 2 error, 4 skip.
  */
@@ -106,9 +119,73 @@ static void evict(size_t len)
 	lfs_cg_reclaim(&cg, len, 3);
 }
 
+/*
+ * --swap-max, after phase 2: the written pages must have given their slots
+ * back (swap.current was @cur0 after phase 1), and a second region of the
+ * quota left then (the region's size and the written pages) must swap out
+ * whole within the limit.
+ */
+static int at_swap_max(char *p, size_t len, size_t nfolios, size_t per,
+		       const uint32_t *gen, long long cur0)
+{
+	size_t ps = lfs_pagesize(), wlen = nfolios * ps, max = 2 * (len - wlen);
+	size_t qlen = 0;
+	long long cur1, ev0 = 0, ev1 = 0;
+	long swapped = 0, bad = 0;
+	char *q;
+
+	if (lfs_cg_read_ll(&cg, "memory.swap.current", &cur1))
+		lfs_die_errno("memory.swap.current");
+	printf("# phase 2: memory.swap.current %lld -> %lld (max %zu)\n", cur0, cur1, max);
+	/* the quota left if the written pages gave their slots back */
+	if (cur0 - (long long)wlen < (long long)max)
+		qlen = (max - (cur0 - wlen)) / (per * ps) * (per * ps);
+	lfs_cg_stat_file(&cg, "memory.swap.events", "max", &ev0);
+
+	/* 3: a second region, the size of the quota left */
+	q = lfs_mmap_aligned(qlen, per * ps, false);
+	if (!q)
+		lfs_die_errno("mmap");
+	for (size_t i = 0; i < qlen / ps; i++)
+		lfs_fill_page(q + i * ps, LFS_KIND_TEXT, SEED + 1, i, 0);
+	pageout(q, qlen);
+	evict(qlen);
+	for (size_t i = 0; i < qlen / ps; i++)
+		swapped += lfs_is_swapped(q + i * ps);
+	lfs_cg_stat_file(&cg, "memory.swap.events", "max", &ev1);
+	printf("# phase 3: %ld of %zu pages of a second region swapped out, memory.swap.events max +%lld\n",
+	       swapped, qlen / ps, ev1 - ev0);
+
+	/* 4: every byte of both */
+	for (size_t i = 0; i < len / ps; i++) {
+		long off = lfs_check_page(p + i * ps, LFS_KIND_TEXT, SEED, i, gen[i]);
+
+		if (off >= 0 && bad++ < 4)
+			printf("# page %zu differs at byte %ld\n", i, off);
+	}
+	for (size_t i = 0; i < qlen / ps; i++) {
+		long off = lfs_check_page(q + i * ps, LFS_KIND_TEXT, SEED + 1, i, 0);
+
+		if (off >= 0 && bad++ < 4)
+			printf("# second region page %zu differs at byte %ld\n", i, off);
+	}
+
+	lfs_check(cur0 >= (long long)len, "phase 1 charged the whole region to swap (%lld, %zu)",
+		  cur0, len);
+	lfs_check(cur0 - cur1 == (long long)wlen,
+		  "the %zu written pages gave their slots back (swap.current -%lld bytes)",
+		  nfolios, cur0 - cur1);
+	lfs_check(swapped == (long)(qlen / ps), "the second region swapped out whole (%ld of %zu)",
+		  swapped, qlen / ps);
+	lfs_check(bad == 0, "every byte read back (%ld pages differ)", bad);
+	if (lfs_check_failures())
+		lfs_fail("%d check(s) failed", lfs_check_failures());
+	lfs_pass();
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [-v]\n");
+	fprintf(stderr, "usage: lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [--swap-max] [-v]\n");
 	exit(LFS_EXIT_ERROR);
 }
 
@@ -119,14 +196,15 @@ int main(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "swap-max", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t ps, size = 64 << 10, len = 16 << 20, npages, nfolios, per;
-	long long *slot, pswpout;
+	long long *slot, pswpout, swap_cur0 = 0;
 	long whole = 0, moved = 0, notswapped = 0, bad = 0, order0 = 0;
 	struct lfs_snap before, after;
 	struct lfs_swapdev dev[2];
-	bool verbose = false;
+	bool verbose = false, swap_max = false;
 	struct lfs_delta d;
 	const char *cgname = "lfs-reswap";
 	uint32_t *gen;
@@ -148,6 +226,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'x':
+			swap_max = true;
 			break;
 		default:
 			usage();
@@ -175,6 +256,23 @@ int main(int argc, char **argv)
 	if (!slot || !gen)
 		lfs_die_errno("calloc");
 
+	if (swap_max) {
+		char max[32];
+
+		snprintf(max, sizeof(max), "%zu", 2 * (len - nfolios * ps));
+		if (lfs_cg_write(&cg, "memory.swap.max", max))
+			lfs_skip("cannot set memory.swap.max (cgroup v1?)");
+		/*
+		 * only the region is charged to the memcg's swap: the rest is
+		 * locked, stdout's buffer included (allocated by this printf)
+		 */
+		printf("# memory.swap.max %zu, the rest of the program mlocked\n",
+		       2 * (len - nfolios * ps));
+		fflush(stdout);
+		if (mlockall(MCL_CURRENT))
+			lfs_die_errno("mlockall");
+	}
+
 	/* 1: fault in, swap out whole */
 	p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
 	if (!p)
@@ -194,6 +292,8 @@ int main(int argc, char **argv)
 		whole += ok;
 	}
 	printf("# phase 1: %ld of %zu %zuK folios swapped out whole\n", whole, nfolios, size >> 10);
+	if (swap_max && lfs_cg_read_ll(&cg, "memory.swap.current", &swap_cur0))
+		lfs_die_errno("memory.swap.current");
 	if (whole < (long)nfolios)
 		lfs_skip("only %ld of %zu folios went out whole (device too small or fragmented?)",
 			 whole, nfolios);
@@ -212,6 +312,12 @@ int main(int argc, char **argv)
 	}
 	printf("# phase 2: %zu pages written, %ld of them swapped in as base pages\n",
 	       nfolios, order0);
+	if (swap_max) {
+		lfs_check(order0 == (long)nfolios,
+			  "every written page swapped in alone (%ld of %zu)",
+			  order0, nfolios);
+		return at_swap_max(p, len, nfolios, per, gen, swap_cur0);
+	}
 
 	/* 3: swap out again */
 	if (lfs_counters_snap(&before))

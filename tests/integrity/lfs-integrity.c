@@ -52,7 +52,7 @@ enum out_mode {
 enum in_mode {
 	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_FORKSEQ, IN_DONTNEED, IN_MUNMAP,
 	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_SPARSE, IN_NONE,
-	IN_FORKOOM, NR_IN
+	IN_FORKOOM, IN_KSM, IN_KSM_SWAPOFF, IN_FORKWILLNEED, NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
@@ -61,7 +61,7 @@ static const char * const out_names[NR_OUT] = {
 static const char * const in_names[NR_IN] = {
 	"seq", "random", "partial", "fork-cow", "fork-seq", "dontneed", "munmap",
 	"threads", "swapoff", "swapoff-race", "willneed", "sparse", "none",
-	"fork-oom",
+	"fork-oom", "ksm", "ksm-swapoff", "fork-willneed",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -125,6 +125,11 @@ static struct {
 
 static size_t ps;	/* base page size */
 
+static bool in_ksm_mode(void)
+{
+	return opt.in == IN_KSM || opt.in == IN_KSM_SWAPOFF;
+}
+
 /* ------------------------------------------------------------------ */
 /* Result bookkeeping (JSON + exit)                                   */
 /* ------------------------------------------------------------------ */
@@ -144,6 +149,10 @@ static struct {
 	long mismatched_pages;
 	long sigbus_pages;		/* --sigbus: pages that raised SIGBUS */
 	long sigbus_large;		/* ... whole swapped-out folios among them */
+	long ksm_merged;		/* --in ksm: KSM pages mapped, all copies */
+	long ksm_swapped;		/* ... swap entries after swap-out */
+	long ksm_runs;			/* ... whole ranges in the first read */
+	long ksm_large;			/* ... large folios it mapped */
 	unsigned long long bytes_verified;
 	char expect_fail[512];
 	/* stress mode */
@@ -232,6 +241,10 @@ static void write_json(const char *verdict, const char *reason)
 	fprintf(f, ",\"swapped_pages\":%ld,\"mismatched_pages\":%ld,"
 		"\"bytes_verified\":%llu", res.swapped_pages,
 		res.mismatched_pages, res.bytes_verified);
+	if (in_ksm_mode())
+		fprintf(f, ",\"ksm\":{\"merged\":%ld,\"swapped\":%ld,"
+			"\"runs\":%ld,\"large\":%ld}", res.ksm_merged,
+			res.ksm_swapped, res.ksm_runs, res.ksm_large);
 	fprintf(f, ",\"deltas\":{");
 	for (int p = 0; p < NR_PHASES; p++) {
 		fprintf(f, "\"%s\":", phase_names[p]);
@@ -320,6 +333,14 @@ struct region {
 	const char *op;		/* current operation, for MISMATCH lines */
 	unsigned long long *bytes_verified;
 };
+
+/* --in ksm: more mappings of the region's pages (see ksm_setup()) */
+#define KSM_TWINS	3
+
+static struct {
+	char *base;
+	size_t *perm;	/* page i holds the content of region page perm[i] */
+} twins[KSM_TWINS];
 
 static int mismatch_lines;	/* per process */
 #define MAX_MISMATCH_LINES	10
@@ -499,15 +520,25 @@ static void swaps_restore_once(void)
 #define ZSWAP_PARAMS	"/sys/module/zswap/parameters/"
 #define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
 
-enum { ZP_MAX_POOL_PERCENT, ZP_SHRINKER_ENABLED, NR_ZP };
+#define KSM_SYSFS	"/sys/kernel/mm/ksm/"
+
+/* Kernel knobs a run may change (zswap, KSM), restored at exit */
+enum {
+	ZP_MAX_POOL_PERCENT, ZP_SHRINKER_ENABLED, ZP_KSM_RUN,
+	ZP_KSM_PAGES_TO_SCAN, ZP_KSM_SLEEP, NR_ZP
+};
 
 static struct {
 	const char *path;
+	const char *label;
 	char old[32];
 	size_t len;		/* of old; 0: nothing to restore */
 } zparams[NR_ZP] = {
-	{ .path = ZSWAP_PARAMS "max_pool_percent" },
-	{ .path = ZSWAP_PARAMS "shrinker_enabled" },
+	{ .path = ZSWAP_PARAMS "max_pool_percent", .label = "zswap" },
+	{ .path = ZSWAP_PARAMS "shrinker_enabled", .label = "zswap" },
+	{ .path = KSM_SYSFS "run", .label = "ksm" },
+	{ .path = KSM_SYSFS "pages_to_scan", .label = "ksm" },
+	{ .path = KSM_SYSFS "sleep_millisecs", .label = "ksm" },
 };
 
 /* Cleanup hook: signal-safe, only syscalls. */
@@ -530,7 +561,7 @@ static void zparams_restore(void)
 	}
 }
 
-/* Set a zswap module parameter; the first old value is restored at exit. */
+/* Set a zswap or KSM knob; the first old value is restored at exit. */
 static void zparam_set(int p, const char *val)
 {
 	static bool added;
@@ -558,8 +589,8 @@ static void zparam_set(int p, const char *val)
 		       zparams[p].path, strerror(errno));
 	close(fd);
 	if (!opt.quiet)
-		printf("zswap: %s=%s (was %.*s)\n",
-		       zparams[p].path + strlen(ZSWAP_PARAMS), val,
+		printf("%s: %s=%s (was %.*s)\n", zparams[p].label,
+		       strrchr(zparams[p].path, '/') + 1, val,
 		       (int)zparams[p].len, zparams[p].old);
 }
 
@@ -664,28 +695,52 @@ static void limit_release(const struct lfs_cg *cg)
 }
 
 /*
- * mlock every mapping of the process except the region, so that reclaim
- * in our memcg finds nothing but the region's folios (heap, stack and
- * libraries neither go to swap nor move the counters).  Errors (special
- * mappings) are ignored.  Undone with munlockall().
+ * mlock every mapping of the process except the region (and its --in ksm
+ * twins), so that reclaim in our memcg finds nothing but the region's
+ * folios (heap, stack and libraries neither go to swap nor move the
+ * counters).  Errors (special mappings) are ignored.  Undone with
+ * munlockall().
  */
 static void lock_all_but(const struct region *r)
 {
+	uintptr_t ex[KSM_TWINS + 1][2];
 	char line[512];
 	FILE *f = fopen("/proc/self/maps", "re");
-	uintptr_t rs = (uintptr_t)r->base, re = rs + r->len;
+	int nex = 0;
 
 	if (!f)
 		return;
+	/* the ranges to leave alone, sorted by address */
+	for (int k = -1; k < KSM_TWINS; k++) {
+		uintptr_t b = (uintptr_t)(k < 0 ? r->base : twins[k].base);
+		int j = nex++;
+
+		if (!b) {
+			nex--;
+			continue;
+		}
+		for (; j > 0 && ex[j - 1][0] > b; j--) {
+			ex[j][0] = ex[j - 1][0];
+			ex[j][1] = ex[j - 1][1];
+		}
+		ex[j][0] = b;
+		ex[j][1] = b + r->len;
+	}
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
+		unsigned long s, e, cur;
 
 		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
 			continue;
-		if (s < rs)
-			mlock((void *)s, (e < rs ? e : rs) - s);
-		if (e > re)
-			mlock((void *)(s > re ? s : re), e - (s > re ? s : re));
+		cur = s;
+		for (int j = 0; j < nex; j++) {
+			if (ex[j][1] <= cur || ex[j][0] >= e)
+				continue;
+			if (ex[j][0] > cur)
+				mlock((void *)cur, ex[j][0] - cur);
+			cur = ex[j][1];
+		}
+		if (cur < e)
+			mlock((void *)cur, e - cur);
 	}
 	fclose(f);
 }
@@ -1320,6 +1375,288 @@ static void in_willneed(struct region *r)
 	in_seq(r);
 }
 
+/*
+ * --in ksm, ksm-swapoff: swap entries shared by mappings that do not agree
+ * on the anon_vma and index of their page. KSM_TWINS more mappings hold
+ * the region's pages, each in another order (a random permutation); KSM
+ * merges the copies of every page into one KSM page, which reclaim swaps
+ * out, so that all of its PTEs share one swap entry. The slots follow the
+ * order in which reclaim found the KSM pages: one mapping's PTEs cover
+ * runs of contiguous, aligned entries, which a large swap-in can read into
+ * one folio, and the other mappings' PTEs point into the same runs in
+ * another order. The mapping with the most such runs is read first, in
+ * order; then (ksm) the others are read in order, or (ksm-swapoff)
+ * swapoff brings their pages in. A mapping that finds a page in a folio
+ * read for another mapping, at another index, must map a copy of it (the
+ * kernel's ksm_swpin_copy), never the folio itself.
+ */
+#define KPF_KSM		21
+#define KSM_MERGE_SECONDS	300
+
+/* Mapping m: the region (0) or twin m-1. */
+static char *ksm_map(const struct region *r, int m)
+{
+	return m ? twins[m - 1].base : r->base;
+}
+
+/*
+ * Pages of the four mappings that are swapped out, or (!swapped) merged:
+ * a KSM page, and for a twin's page the very page that the region maps
+ * for the same data.
+ */
+static long ksm_count(const struct region *r, bool swapped)
+{
+	long n = 0;
+
+	for (int m = 0; m <= KSM_TWINS; m++) {
+		for (size_t i = 0; i < r->npages; i++) {
+			char *p = ksm_map(r, m) + i * ps;
+			uint64_t pfn, flags;
+
+			if (swapped) {
+				n += lfs_is_swapped(p);
+				continue;
+			}
+			pfn = lfs_pfn_at(p);
+			if (!pfn || lfs_kpageflags(pfn, &flags) ||
+			    !(flags & (1ULL << KPF_KSM)))
+				continue;
+			if (m && lfs_pfn_at(page_addr(r, twins[m - 1].perm[i])) != pfn)
+				continue;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Fill the twins, let ksmd merge every page of the four mappings, then
+ * stop it, so that nothing changes the mappings behind the test's back.
+ */
+static void ksm_setup(struct region *r, struct lfs_rng *rng)
+{
+	bool huge = opt.size == lfs_pmd_size() && opt.size > ps;
+	long want = (long)r->npages * (KSM_TWINS + 1);
+	char buf[32];
+	double t0;
+
+	if (access(KSM_SYSFS "run", W_OK))
+		finish(LFS_EXIT_SKIP, "%srun: %s (no KSM)", KSM_SYSFS,
+		       strerror(errno));
+	for (int k = 0; k < KSM_TWINS; k++) {
+		twins[k].base = lfs_mmap_aligned(r->len, opt.size, huge);
+		if (!twins[k].base)
+			lfs_die("cannot allocate a %zu byte region", r->len);
+		twins[k].perm = random_order(r->npages, rng);
+		for (size_t i = 0; i < r->npages; i++)
+			memcpy(twins[k].base + i * ps,
+			       page_addr(r, twins[k].perm[i]), ps);
+	}
+	for (int m = 0; m <= KSM_TWINS; m++)
+		if (madvise(ksm_map(r, m), r->len, MADV_MERGEABLE))
+			lfs_die_errno("madvise(MADV_MERGEABLE)");
+	snprintf(buf, sizeof(buf), "%ld", want);
+	zparam_set(ZP_KSM_PAGES_TO_SCAN, buf);
+	zparam_set(ZP_KSM_SLEEP, "20");
+	zparam_set(ZP_KSM_RUN, "1");
+	t0 = lfs_now();
+	while ((res.ksm_merged = ksm_count(r, false)) < want &&
+	       lfs_now() - t0 < KSM_MERGE_SECONDS)
+		usleep(200 * 1000);
+	zparam_set(ZP_KSM_RUN, "0");
+	say("ksm: %ld of %ld pages merged in %.1f s\n", res.ksm_merged, want,
+	    lfs_now() - t0);
+	if (res.ksm_merged < want)
+		finish(LFS_EXIT_ERROR, "ksmd merged %ld of %ld pages in %d s",
+		       res.ksm_merged, want, KSM_MERGE_SECONDS);
+}
+
+/*
+ * After the swap-out: reclaim again until every page of the four mappings
+ * is swapped out (the KSM pages are charged once, and reclaim may have
+ * stopped short), and none is left in the swap cache, where a fault would
+ * find it without reading, and map it in all four without a copy.
+ */
+static void ksm_out_rest(struct region *r, const struct lfs_cg *cg)
+{
+	long want = (long)r->npages * (KSM_TWINS + 1);
+	long long cached = 0;
+
+	for (int i = 0; i < 10; i++) {
+		res.ksm_swapped = ksm_count(r, true);
+		if (res.ksm_swapped >= want)
+			break;
+		/* evict_swapcache() unlocked everything */
+		lock_all_but(r);
+		out_reclaim(r, cg);
+		evict_swapcache(r, cg);
+	}
+	munlockall();
+	lfs_cg_stat(cg, "swapcached", &cached);
+	say("ksm: %ld of %ld pages of the four mappings swapped out, "
+	    "swapcached %lld\n", res.ksm_swapped, want, cached);
+	if (res.ksm_swapped < want || cached)
+		finish(LFS_EXIT_ERROR, "ksm: %ld of %ld pages swapped out, %lld "
+		       "bytes left in the swap cache", res.ksm_swapped, want,
+		       cached);
+}
+
+/* Aligned folio-sized runs of contiguous swap entries in mapping m */
+static long ksm_whole_runs(const struct region *r, int m)
+{
+	long runs = 0;
+
+	for (size_t f = 0; f < r->nfolios; f++) {
+		char *p = ksm_map(r, m) + f * r->fpages * ps;
+		long long o = lfs_swap_offset(p);
+		size_t k = 1;
+
+		if (o < 0 || o % (long long)r->fpages)
+			continue;
+		while (k < r->fpages && lfs_swap_offset(p + k * ps) == o + (long long)k)
+			k++;
+		runs += k == r->fpages;
+	}
+	return runs;
+}
+
+static void ksm_read(const struct region *r, int m)
+{
+	for (size_t i = 0; i < r->npages; i++)
+		(void)*(volatile const uint64_t *)(ksm_map(r, m) + i * ps);
+}
+
+/* Returns the bad pages of the twins; the region is verified after. */
+static long in_ksm(struct region *r, bool swapoff)
+{
+	long runs[KSM_TWINS + 1], bad = 0;
+	int first = 0;
+
+	for (int m = 0; m <= KSM_TWINS; m++) {
+		runs[m] = ksm_whole_runs(r, m);
+		if (runs[m] > runs[first])
+			first = m;
+	}
+	res.ksm_runs = runs[first];
+	say("ksm: whole ranges: region %ld, twins %ld %ld %ld; mapping %d first\n",
+	    runs[0], runs[1], runs[2], runs[3], first);
+	/*
+	 * The first whole range read in order has no used neighbour: two at
+	 * least, or the case tests nothing (the slots depend on the order in
+	 * which reclaim found the KSM pages).
+	 */
+	if (runs[first] < 2)
+		finish(LFS_EXIT_ERROR, "ksm: no mapping has two whole ranges of "
+		       "swap entries (%ld): nothing to test", runs[first]);
+	ksm_read(r, first);
+	{
+		struct lfs_scan sc;
+
+		if (lfs_region_scan(ksm_map(r, first), r->len, &sc))
+			lfs_die("cannot scan mapping %d", first);
+		res.ksm_large = sc.large;
+		say("ksm: mapping %d read: %ld large folios\n", first, sc.large);
+	}
+	if (swapoff) {
+		in_swapoff();
+	} else {
+		for (int m = 0; m <= KSM_TWINS; m++)
+			if (m != first)
+				ksm_read(r, m);
+	}
+	for (int k = 0; k < KSM_TWINS; k++) {
+		for (size_t i = 0; i < r->npages; i++) {
+			size_t src = twins[k].perm[i];
+			long off = lfs_check_page(twins[k].base + i * ps,
+						  r->kind, r->seed, src,
+						  r->gen[src]);
+
+			*r->bytes_verified += ps;
+			if (off < 0)
+				continue;
+			bad++;
+			if (mismatch_lines++ < MAX_MISMATCH_LINES)
+				printf("MISMATCH twin %d page %zu (region page %zu) offset %ld op %s\n",
+				       k, i, src, off, r->op);
+		}
+		munmap(twins[k].base, r->len);
+		free(twins[k].perm);
+		twins[k].base = NULL;
+	}
+	return bad;
+}
+
+/*
+ * fork-willneed: after fork, the child drops the second half of every folio
+ * (MADV_DONTNEED), and the parent asks for its whole region
+ * (MADV_WILLNEED), which reads every range into one large folio in the
+ * swap cache, not mapped yet. Then the child reads what it kept: its
+ * ranges are no longer mapped as they were, so it cannot map those folios
+ * whole, while the parent still can. Then the parent reads its region in
+ * order. The folios should stay for the parent: every page read from swap
+ * once (in.pswpin=pages), every range mapped whole by the parent.
+ */
+static long in_forkwillneed(struct region *r)
+{
+	size_t half = r->fpages / 2;
+	int up[2], down[2], status;
+	long bad = 0;
+	pid_t pid;
+	char c;
+
+	if (half < 1)
+		finish(LFS_EXIT_ERROR, "--in fork-willneed needs --size of two pages or more");
+	if (pipe(up) || pipe(down))
+		lfs_die_errno("pipe");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		lfs_die_errno("fork");
+	if (!pid) {
+		close(up[0]);
+		close(down[1]);
+		for (size_t f = 0; f < r->nfolios; f++) {
+			size_t first = f * r->fpages + half;
+
+			if (madvise(page_addr(r, first), (r->fpages - half) * ps,
+				    MADV_DONTNEED))
+				_exit(2);
+			for (size_t i = first; i < (f + 1) * r->fpages; i++)
+				r->state[i] = P_GONE;
+		}
+		if (write(up[1], "d", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(2);
+		in_seq(r);
+		r->op = "fork-willneed(child)";
+		bad = region_verify(r);
+		fflush(stdout);
+		_exit(bad ? 1 : 0);
+	}
+	lfs_child_register(pid);
+	/* a child that exits early ends the read with EOF, not a hang */
+	close(up[1]);
+	close(down[0]);
+	if (read(up[0], &c, 1) != 1)
+		lfs_die("fork-willneed: the child did not get ready");
+	if (madvise(r->base, r->len, MADV_WILLNEED))
+		lfs_die_errno("madvise(MADV_WILLNEED)");
+	if (write(down[1], "g", 1) != 1)
+		lfs_die_errno("write to the child");
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	lfs_child_unregister(pid);
+	close(up[0]);
+	close(down[1]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("MISMATCH fork-willneed child failed (status 0x%x)%s\n",
+		       status, r->tag);
+		bad++;
+	}
+	in_seq(r);
+	return bad;
+}
+
 /* Returns bad pages found during the swap-in itself (fork-cow). */
 static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 {
@@ -1360,6 +1697,11 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		break;
 	case IN_FORKOOM:
 		return in_forkoom(r);
+	case IN_KSM:
+	case IN_KSM_SWAPOFF:
+		return in_ksm(r, mode == IN_KSM_SWAPOFF);
+	case IN_FORKWILLNEED:
+		return in_forkwillneed(r);
 	case IN_NONE:
 		break;
 	}
@@ -1520,6 +1862,22 @@ static int lookup_value(const char *name, long long *v)
 	}
 	if (!strcmp(name, "sigbus_folios")) {
 		*v = res.sigbus_large;
+		return 0;
+	}
+	if (!strcmp(name, "ksm_merged")) {
+		*v = res.ksm_merged;
+		return 0;
+	}
+	if (!strcmp(name, "ksm_swapped")) {
+		*v = res.ksm_swapped;
+		return 0;
+	}
+	if (!strcmp(name, "ksm_runs")) {
+		*v = res.ksm_runs;
+		return 0;
+	}
+	if (!strcmp(name, "ksm_large")) {
+		*v = res.ksm_large;
 		return 0;
 	}
 	for (int p = 0; p < NR_PHASES; p++) {
@@ -1758,6 +2116,8 @@ static int run_single(void)
 	scan(&r, "fault-in", &res.scan_fault);
 	res.have_scan = true;
 	lfs_snap_free(&s1);
+	if (in_ksm_mode())
+		ksm_setup(&r, &rng);
 
 	for (int it = 0; it < opt.iterations; it++) {
 		if (opt.iterations > 1)
@@ -1765,7 +2125,12 @@ static int run_single(void)
 
 		snap(&s1);
 		t = lfs_now();
+		/* only the four mappings go to swap (ksm_out_rest() unlocks) */
+		if (in_ksm_mode())
+			lock_all_but(&r);
 		do_out(&r, opt.out, &cg);
+		if (in_ksm_mode())
+			ksm_out_rest(&r, &cg);
 		snap(&s2);
 		accumulate(&res.phase[PH_OUT], &s1, &s2);
 		say("time out %.3f\n", lfs_now() - t);
@@ -2192,7 +2557,7 @@ static void usage(FILE *f)
 "                     leaving the others resident (default 1: all)\n"
 "  --in MODE          seq|random|partial|fork-cow|fork-seq|dontneed|munmap|\n"
 "                     threads|swapoff|swapoff-race|willneed|sparse|none|\n"
-"                     fork-oom\n"
+"                     fork-oom|ksm|ksm-swapoff|fork-willneed\n"
 "                     (default seq); fork-seq: fork-cow, each process reading the\n"
 "                     region in order before it writes (shared entries);\n"
 "                     swapoff: swapoff every swap device (everything comes\n"
@@ -2202,7 +2567,21 @@ static void usage(FILE *f)
 "                     sparse: one page of each folio, folios in random order;\n"
 "                     fork-oom: a child sharing the entries is OOM-killed\n"
 "                     in the middle of swapping them in and writing them\n"
-"                     (memcg limits: see the source); needs a memcg\n"
+"                     (memcg limits: see the source); needs a memcg;\n"
+"                     ksm: three more mappings hold the region's pages in\n"
+"                     other orders, KSM merges all four copies of each\n"
+"                     page before swap-out (the entries are shared), the\n"
+"                     mapping whose entries form the most whole ranges is\n"
+"                     read first, then the others; ksm-swapoff: swapoff\n"
+"                     instead of the later reads; both need --out reclaim,\n"
+"                     cold or limit (MADV_PAGEOUT skips shared pages);\n"
+"                     values ksm_merged, ksm_swapped (pages of the four\n"
+"                     mappings), ksm_runs (whole ranges of the first) and\n"
+"                     ksm_large (large folios it mapped);\n"
+"                     fork-willneed: after fork the child drops half of\n"
+"                     every folio, the parent's MADV_WILLNEED reads the\n"
+"                     region, the child reads its halves, then the parent\n"
+"                     reads the region in order\n"
 "  --threads N        threads for --in threads, swapoff-race (default 4)\n"
 "  --lockstep         --in threads: the threads wait for each other at the\n"
 "                     end of every folio (all fault the same folio at once;\n"
@@ -2527,6 +2906,12 @@ int main(int argc, char **argv)
 		finish(LFS_EXIT_ERROR, "%s", "--lockstep needs --in threads");
 	if (opt.fail_out && opt.out != OUT_PAGEOUT)
 		finish(LFS_EXIT_ERROR, "%s", "--fail-out needs --out pageout");
+	if (in_ksm_mode() && (opt.out == OUT_PAGEOUT || opt.out == OUT_WRITEBACK ||
+			      opt.iterations != 1 || opt.stress ||
+			      (opt.kind != LFS_KIND_TEXT && opt.kind != LFS_KIND_RANDOM)))
+		finish(LFS_EXIT_ERROR, "--in %s needs --out reclaim, cold or limit, "
+		       "--kind text or random (every page different), one "
+		       "iteration, no --stress", in_names[opt.in]);
 	if (!opt.no_thp_setup) {
 		if (!lfs_thp_size_supported(opt.size))
 			finish(LFS_EXIT_SKIP, "mTHP size %s not supported",

@@ -1367,12 +1367,18 @@ int lfs_cg_read_ll(const struct lfs_cg *cg, const char *file, long long *val)
 
 int lfs_cg_stat(const struct lfs_cg *cg, const char *key, long long *val)
 {
+	return lfs_cg_stat_file(cg, "memory.stat", key, val);
+}
+
+int lfs_cg_stat_file(const struct lfs_cg *cg, const char *file,
+		     const char *key, long long *val)
+{
 	char path[300], line[256], k[128];
 	long long v;
 	FILE *f;
 	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/memory.stat", cg->path);
+	snprintf(path, sizeof(path), "%s/%s", cg->path, file);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;

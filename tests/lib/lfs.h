@@ -354,6 +354,9 @@ int lfs_cg_write(const struct lfs_cg *cg, const char *file, const char *val);
 int lfs_cg_read_ll(const struct lfs_cg *cg, const char *file, long long *val);
 /* memory.stat key lookup. 0 or -1. */
 int lfs_cg_stat(const struct lfs_cg *cg, const char *key, long long *val);
+/* The same for a KEY VALUE file of the memcg (memory.events, ...). */
+int lfs_cg_stat_file(const struct lfs_cg *cg, const char *file,
+		     const char *key, long long *val);
 /*
  * Write memory.reclaim = bytes, retrying up to tries times while the
  * kernel answers EAGAIN (it could not reclaim the whole amount; that is
