@@ -734,8 +734,10 @@ zswap_set off
 # KSM merges the pages of four mappings of the same data, three of them
 # in other orders, and memcg reclaim swaps the KSM pages out (all four
 # mappings' PTEs then share each entry: ksm_merged, ksm_swapped). One
-# mapping's entries form whole ranges (ksm_runs), which a large swap-in
-# reads into one folio each when that mapping is read in order; the other
+# mapping's entries form whole ranges, which a large swap-in reads into
+# one folio each when that mapping is read in order (ksm_large: every
+# range but the first, 511 or 512 of 512 at 16K and 127 of 128 at 64K in
+# each of 3 runs); the other
 # mappings' PTEs point into the same folios at other indexes. Each of
 # them must get a copy of its page, as from an order-0 folio (every one of
 # their pages is in ksm_swpin_copy), when it faults (ksm) and when swapoff
@@ -753,7 +755,7 @@ ksm_cases() {
 	for c in zram:16K:ksm zram:64K:ksm disk:64K:ksm zram:16K:ksm-swapoff disk:64K:ksm-swapoff; do
 		IFS=: read -r d s m <<<"$c"
 		k=$(size_kb "$s")kB
-		echo "@ksm_$d --size $s $base --in $m --require $k.swpin $all --expect-min ksm_large=1 --expect in.$k.swpin=ksm_large --cgroup lfs-$m-$d-$k"
+		echo "@ksm_$d --size $s $base --in $m --require $k.swpin $all --expect-min ksm_large=folios-1 --expect in.$k.swpin=ksm_large --cgroup lfs-$m-$d-$k"
 	done
 	# fork-willneed: a fork child drops half of each folio, the parent's
 	# MADV_WILLNEED reads every range into one large folio, then the child
