@@ -61,7 +61,7 @@ export_series() {
 		echo
 		echo "base-commit: $LINUX_SOURCE_PACKAGE $LINUX_SOURCE_VERSION (Linux $(make -s -C "$src" kernelversion))"
 	} >"$tmp/patches/0000-cover-letter.patch"
-	sed -i "s|^Subject: \[PATCH 0/[0-9N]*\]|Subject: [PATCH 0/$n]|" "$tmp/patches/0000-cover-letter.patch"
+	sed -i "s|^Subject: \[PATCH \(v[0-9]* \)\{0,1\}0/[0-9N]*\]|Subject: [PATCH \10/$n]|" "$tmp/patches/0000-cover-letter.patch"
 
 	rm -f "$LFS_ROOT"/mm/swap/*.patch "$LFS_ROOT/mm/zswap.patch"
 	mkdir -p "$LFS_ROOT/mm/swap"
