@@ -69,6 +69,20 @@ for t in split_huge_page_test:one-write khugepaged:tcg-timing; do
 		"$mmdir/thp_settings.c" -lrt -lpthread -lm >>"$ks/mm.log" 2>&1 || die "building $name failed (log: $ks/mm.log)"
 done
 
+# uffd-unit-tests: its monitor thread unregisters a range after
+# UFFD_EVENT_REMOVE and then fails on a fault that queued itself in between
+# (fails on the unpatched 6.12 kernel too); built with uffd-common.c from a
+# patched copy that wakes such a fault (tests/kselftest/
+# uffd-unit-tests-remove-race.patch says why). Same flags as upstream.
+patch -s -o "$ks/mm/uffd-common.c" "$mmdir/uffd-common.c" \
+	"$LFS_ROOT/tests/kselftest/uffd-unit-tests-remove-race.patch" ||
+	die "tests/kselftest/uffd-unit-tests-remove-race.patch does not apply to $mmdir"
+# shellcheck disable=SC2086
+$cc -Wall -O2 -U_FORTIFY_SOURCE -no-pie -D_GNU_SOURCE= -I "$src" -I "$mmdir" $ksft_h -isystem "$hdr/include" \
+	-isystem "$src/tools/include/uapi" -o "$ks/mm/uffd-unit-tests" "$mmdir/uffd-unit-tests.c" \
+	"$ks/mm/uffd-common.c" "$mmdir/vm_util.c" "$mmdir/thp_settings.c" -lrt -lpthread -lm >>"$ks/mm.log" 2>&1 ||
+	die "building uffd-unit-tests failed (log: $ks/mm.log)"
+
 # test_zswap's test_no_kmem_bypass gives its child 10 s to touch ~1.1 GiB and
 # kswapd 2 s to move 20% of RAM into zswap: not always enough under TCG on a
 # loaded 2-core host (it failed once in CI). tests/kselftest/

@@ -416,11 +416,11 @@ swap_off_all
 # there; the root filesystem is read-only). selftests/zram does not speak
 # TAP: zram_tap turns its result lines into cases (a "FAIL" line fails its
 # script, which upstream's summary does not). ksm_tests -H/-P are
-# benchmarks and are not run. Not run yet (docs/testing.md says why):
-# uffd-unit-tests ("events on anon" failed in 2 of 8 runs here, UFFDIO_COPY
-# -ENOENT, with THP defaults and with 64K/2M "always" alike; 6.12 passed 4
-# of 4): more runs of both kernels must tell them apart. uffd_tap is its
-# filter. cgroup's test_memcontrol runs below, after test_zswap.
+# benchmarks and are not run. uffd-unit-tests prints no TAP: uffd_tap
+# turns its "Testing X on Y... done|skipped|ERROR" lines into cases; it
+# is built with tests/kselftest/uffd-unit-tests-remove-race.patch (its
+# "events" tests failed with UFFDIO_COPY -ENOENT on 6.12 as on the series:
+# docs/testing.md). cgroup's test_memcontrol runs below, after test_zswap.
 uffd_tap() {
 	awk '
 	{ print "# " $0 }
@@ -472,7 +472,7 @@ zram_leftovers() {
 }
 upstream_suites="mm-soft-dirty mm-mkdirty mm-pagemap_ioctl mm-transhuge-stress mm-mremap_test
 	mm-mremap_dontunmap mm-gup_longterm mm-ksm_tests-M mm-ksm_tests-U mm-ksm_tests-Z0 mm-ksm_tests-Z1
-	mm-ksm_tests-N1 mm-ksm_tests-N0 mm-mlock-random-test zram"
+	mm-ksm_tests-N1 mm-ksm_tests-N0 mm-mlock-random-test mm-uffd-unit-tests zram"
 # shellcheck disable=SC2086
 if printf '%s\n' $upstream_suites | grep -qE "$only"; then
 	if upstream_setup && swap_on zram 1024 >/dev/null; then
@@ -485,13 +485,24 @@ if printf '%s\n' $upstream_suites | grep -qE "$only"; then
 		suite mm-mremap_test 600 "$KS/mm/mremap_test"
 		suite mm-mremap_dontunmap 120 "$KS/mm/mremap_dontunmap"
 		suite mm-gup_longterm 600 "$KS/mm/gup_longterm"
+		# ksm_tests expects two identical pages to be merged after two
+		# full scans. With smart_scan (on by default in 6.12) a page
+		# that was scanned alone for three scans is skipped in the scan
+		# where its twin arrives, and "KSM NUMA merging" (-N -m 1) found
+		# 0 pages shared: 1 of 30 runs on 6.12, 4 of 30 on the series,
+		# 0 of 30 on either with smart_scan off (2026-12-05). Off here,
+		# as the test assumes; restored after.
+		ksm_smart=$(cat /sys/kernel/mm/ksm/smart_scan)
+		echo 0 >/sys/kernel/mm/ksm/smart_scan
 		suite mm-ksm_tests-M 300 "$KS/mm/ksm_tests" -M -p 10
 		suite mm-ksm_tests-U 300 "$KS/mm/ksm_tests" -U
 		suite mm-ksm_tests-Z0 300 "$KS/mm/ksm_tests" -Z -p 10 -z 0
 		suite mm-ksm_tests-Z1 300 "$KS/mm/ksm_tests" -Z -p 10 -z 1
 		suite mm-ksm_tests-N1 300 "$KS/mm/ksm_tests" -N -m 1
 		suite mm-ksm_tests-N0 300 "$KS/mm/ksm_tests" -N -m 0
+		echo "$ksm_smart" >/sys/kernel/mm/ksm/smart_scan
 		suite mm-mlock-random-test 120 "$KS/mm/mlock-random-test"
+		suite_filter mm-uffd-unit-tests 900 uffd_tap "$KS/mm/uffd-unit-tests"
 		echo 0 >/proc/sys/vm/nr_hugepages
 		swap_off_all
 		upstream_setup
