@@ -26,8 +26,9 @@ fi
 # ("ccache" alone finds no liburing, and cow silently loses its 106 io_uring
 # cases). /usr/lib/ccache/gcc is ccache under gcc's name.
 # The mm tests of the pinned tree that touch swapped or large anonymous
-# memory (tests/run-tests.sh says how each is run).
-mm_tests="cow madv_populate migration ksm_functional_tests mlock2-tests uffd-unit-tests soft-dirty
+# memory (tests/run-tests.sh says how each is run); uffd-unit-tests is
+# built below, from a patched copy of uffd-common.c.
+mm_tests="cow madv_populate migration ksm_functional_tests mlock2-tests soft-dirty
 	mkdirty pagemap_ioctl transhuge-stress mremap_test mremap_dontunmap gup_longterm ksm_tests
 	mlock-random-test"
 mmdir=$src/tools/testing/selftests/mm
