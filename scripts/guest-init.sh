@@ -25,12 +25,26 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 lfsresults /mnt/result
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 hostname lfswap-guest 2>/dev/null
 
+# Power off (sysrq o), then reset (sysrq b, which ends QEMU with
+# -no-reboot) if still up. The waits are bash's own read with a timeout on
+# a FIFO made beforehand: a process forked while the kernel powers off
+# (sleep, as before) can get a CPU that is already stopped, and the
+# kernel warns about the IPI to it (native_smp_send_reschedule) with a
+# lockdep report from printk under the runqueue lock, in a log that must
+# stay clean.
+power_off() {
+	local w=/tmp/lfs-poweroff-wait
+	[ -p $w ] || mkfifo $w
+	echo o >/proc/sysrq-trigger
+	read -rt 5 <>$w
+	echo b >/proc/sysrq-trigger
+	read -rt 10 <>$w
+}
+
 # A guest that reset instead of ending QEMU must not run the job again.
 if [ -f /mnt/results/exit-code ]; then
 	echo "LFS-GUEST: job already ran (reset loop?); powering off"
-	echo o >/proc/sysrq-trigger
-	sleep 5
-	echo b >/proc/sysrq-trigger
+	power_off
 fi
 # shellcheck source=/dev/null
 . /mnt/results/job.env
@@ -55,7 +69,4 @@ sync
 umount /mnt/results
 echo "LFS-GUEST: exit $rc"
 # Power off (ACPI), which ends QEMU; reset as a fallback (-no-reboot).
-echo o >/proc/sysrq-trigger
-sleep 5
-echo b >/proc/sysrq-trigger
-sleep 10
+power_off
