@@ -788,6 +788,25 @@ ksm_cases() {
 		k=$(size_kb "$s")kB
 		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in fork-willneed --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --expect resident_large_folios=folios --cgroup lfs-fork-willneed-$k"
 	done
+	# willneed-dontneed: MADV_WILLNEED reads every range into one large
+	# folio, then MADV_DONTNEED drops the second half of each, and the
+	# first halves are read. No fault can map those folios whole and the
+	# entries are not shared: each maps a copy of its page, and every page
+	# is read once, as 6.12 reads them (order-0 readahead into the swap
+	# cache). The 22-patch series dropped each folio at its first fault
+	# and read the first halves again (in.pswpin 1.5 x pages).
+	for s in 64K 2M; do
+		k=$(size_kb "$s")kB
+		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in willneed-dontneed --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --expect resident_large_folios=0 --cgroup lfs-willneed-dontneed-$k"
+	done
+	# willneed-swapoff: MADV_WILLNEED reads every range into one large
+	# folio, then swapoff maps every page alone: it maps copies, and every
+	# page is read once. The 22-patch series dropped each folio and read
+	# its pages again (in.pswpin 2 x pages).
+	for s in 64K 2M; do
+		k=$(size_kb "$s")kB
+		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in willneed-swapoff --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --cgroup lfs-willneed-swapoff-$k"
+	done
 }
 program_suite swapin-shared lfs-integrity "" ksm_cases
 swap_off_all

@@ -52,7 +52,8 @@ enum out_mode {
 enum in_mode {
 	IN_SEQ, IN_RANDOM, IN_PARTIAL, IN_FORKCOW, IN_FORKSEQ, IN_DONTNEED, IN_MUNMAP,
 	IN_THREADS, IN_SWAPOFF, IN_SWAPOFF_RACE, IN_WILLNEED, IN_SPARSE, IN_NONE,
-	IN_FORKOOM, IN_KSM, IN_KSM_SWAPOFF, IN_FORKWILLNEED, NR_IN
+	IN_FORKOOM, IN_KSM, IN_KSM_SWAPOFF, IN_FORKWILLNEED, IN_WILLNEEDDONTNEED,
+	IN_WILLNEEDSWAPOFF, NR_IN
 };
 
 static const char * const out_names[NR_OUT] = {
@@ -61,7 +62,8 @@ static const char * const out_names[NR_OUT] = {
 static const char * const in_names[NR_IN] = {
 	"seq", "random", "partial", "fork-cow", "fork-seq", "dontneed", "munmap",
 	"threads", "swapoff", "swapoff-race", "willneed", "sparse", "none",
-	"fork-oom", "ksm", "ksm-swapoff", "fork-willneed",
+	"fork-oom", "ksm", "ksm-swapoff", "fork-willneed", "willneed-dontneed",
+	"willneed-swapoff",
 };
 
 enum expect_op { EXP_EQ, EXP_MIN, EXP_MAX };
@@ -1376,6 +1378,20 @@ static void in_willneed(struct region *r)
 }
 
 /*
+ * willneed-swapoff: MADV_WILLNEED over the region reads every range into
+ * one large folio in the swap cache, not mapped yet, then swapoff maps
+ * every page, one at a time: it cannot map those folios whole, and should
+ * map copies of their pages rather than read them again (every page read
+ * from swap once: in.pswpin=pages).
+ */
+static void in_willneedswapoff(struct region *r)
+{
+	if (madvise(r->base, r->npages * ps, MADV_WILLNEED))
+		lfs_die_errno("madvise(MADV_WILLNEED)");
+	in_swapoff();
+}
+
+/*
  * --in ksm, ksm-swapoff: swap entries shared by mappings that do not agree
  * on the anon_vma and index of their page. KSM_TWINS more mappings hold
  * the region's pages, each in another order (a random permutation); KSM
@@ -1657,6 +1673,36 @@ static long in_forkwillneed(struct region *r)
 	return bad;
 }
 
+/*
+ * willneed-dontneed: MADV_WILLNEED reads every range of the region into one
+ * large folio in the swap cache, not mapped yet; then MADV_DONTNEED drops
+ * the second half of every range, and the first halves are read in order.
+ * Their ranges are no longer mapped whole, so no fault can map those
+ * folios whole, and the entries are not shared: each fault should map a
+ * copy of its page from the folio, as 6.12 maps the order-0 pages that
+ * readahead left in the swap cache: every page read from swap once
+ * (in.pswpin=pages).
+ */
+static void in_willneeddontneed(struct region *r)
+{
+	size_t half = r->fpages / 2;
+
+	if (half < 1)
+		finish(LFS_EXIT_ERROR, "--in willneed-dontneed needs --size of two pages or more");
+	if (madvise(r->base, r->len, MADV_WILLNEED))
+		lfs_die_errno("madvise(MADV_WILLNEED)");
+	for (size_t f = 0; f < r->nfolios; f++) {
+		size_t first = f * r->fpages + half;
+
+		if (madvise(page_addr(r, first), (r->fpages - half) * ps,
+			    MADV_DONTNEED))
+			lfs_die_errno("madvise(MADV_DONTNEED)");
+		for (size_t i = first; i < (f + 1) * r->fpages; i++)
+			r->state[i] = P_GONE;
+	}
+	in_seq(r);
+}
+
 /* Returns bad pages found during the swap-in itself (fork-cow). */
 static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 {
@@ -1702,6 +1748,12 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		return in_ksm(r, mode == IN_KSM_SWAPOFF);
 	case IN_FORKWILLNEED:
 		return in_forkwillneed(r);
+	case IN_WILLNEEDDONTNEED:
+		in_willneeddontneed(r);
+		break;
+	case IN_WILLNEEDSWAPOFF:
+		in_willneedswapoff(r);
+		break;
 	case IN_NONE:
 		break;
 	}
@@ -2557,7 +2609,8 @@ static void usage(FILE *f)
 "                     leaving the others resident (default 1: all)\n"
 "  --in MODE          seq|random|partial|fork-cow|fork-seq|dontneed|munmap|\n"
 "                     threads|swapoff|swapoff-race|willneed|sparse|none|\n"
-"                     fork-oom|ksm|ksm-swapoff|fork-willneed\n"
+"                     fork-oom|ksm|ksm-swapoff|fork-willneed|\n"
+"                     willneed-dontneed|willneed-swapoff\n"
 "                     (default seq); fork-seq: fork-cow, each process reading the\n"
 "                     region in order before it writes (shared entries);\n"
 "                     swapoff: swapoff every swap device (everything comes\n"
@@ -2581,7 +2634,12 @@ static void usage(FILE *f)
 "                     fork-willneed: after fork the child drops half of\n"
 "                     every folio, the parent's MADV_WILLNEED reads the\n"
 "                     region, the child reads its halves, then the parent\n"
-"                     reads the region in order\n"
+"                     reads the region in order;\n"
+"                     willneed-dontneed: MADV_WILLNEED of the region, then\n"
+"                     MADV_DONTNEED of the second half of every folio, then\n"
+"                     the first halves are read in order;\n"
+"                     willneed-swapoff: MADV_WILLNEED of the region, then\n"
+"                     swapoff (as --in swapoff)\n"
 "  --threads N        threads for --in threads, swapoff-race (default 4)\n"
 "  --lockstep         --in threads: the threads wait for each other at the\n"
 "                     end of every folio (all fault the same folio at once;\n"
