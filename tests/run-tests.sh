@@ -778,34 +778,25 @@ ksm_cases() {
 		k=$(size_kb "$s")kB
 		echo "@ksm_$d --size $s $base --in $m --require $k.swpin $all --expect-min ksm_large=ksm_runs-1 --expect in.$k.swpin=ksm_large --cgroup lfs-$m-$d-$k"
 	done
-	# fork-willneed: a fork child drops half of each folio, the parent's
-	# MADV_WILLNEED reads every range into one large folio, then the child
-	# reads its halves first. It cannot map those folios whole, but the
-	# entries are shared: it maps copies, and the parent maps every folio
-	# whole; every page is read once. The 22-patch series dropped each
-	# folio the child faulted on, and the pages were read again.
-	for s in 64K 2M; do
-		k=$(size_kb "$s")kB
-		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in fork-willneed --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --expect resident_large_folios=folios --cgroup lfs-fork-willneed-$k"
-	done
-	# willneed-dontneed: MADV_WILLNEED reads every range into one large
-	# folio, then MADV_DONTNEED drops the second half of each, and the
-	# first halves are read. No fault can map those folios whole and the
-	# entries are not shared: each maps a copy of its page, and every page
-	# is read once, as 6.12 reads them (order-0 readahead into the swap
-	# cache). The 22-patch series dropped each folio at its first fault
-	# and read the first halves again (in.pswpin 1.5 x pages).
-	for s in 64K 2M; do
-		k=$(size_kb "$s")kB
-		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in willneed-dontneed --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --expect resident_large_folios=0 --cgroup lfs-willneed-dontneed-$k"
-	done
-	# willneed-swapoff: MADV_WILLNEED reads every range into one large
-	# folio, then swapoff maps every page alone: it maps copies, and every
-	# page is read once. The 22-patch series dropped each folio and read
-	# its pages again (in.pswpin 2 x pages).
-	for s in 64K 2M; do
-		k=$(size_kb "$s")kB
-		echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in willneed-swapoff --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios --cgroup lfs-willneed-swapoff-$k"
+	# MADV_WILLNEED reads every range into one large folio in the swap
+	# cache, not mapped yet; then a mapping that no longer maps a range as
+	# it was read maps copies of its pages, and every page is read once
+	# (in.pswpin=pages). The 22-patch series dropped each such folio and
+	# read its pages again.
+	# - fork-willneed: a fork child drops half of each folio before the
+	#   parent's MADV_WILLNEED and reads its halves first (shared entries:
+	#   the parent then maps every folio whole; before, pswpin 2 x pages);
+	# - willneed-dontneed: MADV_DONTNEED of the second half of each range,
+	#   then the first halves are read (entries not shared: every page a
+	#   copy, as 6.12 maps order-0 readahead; before, 1.5 x pages);
+	# - willneed-swapoff: swapoff maps every page alone (before, 2 x).
+	local mode resident
+	for mode in fork-willneed:folios willneed-dontneed:0 willneed-swapoff:; do
+		IFS=: read -r m resident <<<"$mode"
+		for s in 64K 2M; do
+			k=$(size_kb "$s")kB
+			echo "@ksm_disk --size $s --mem 16M --kind text --out pageout --in $m --require $k.swpin --expect swapped_pages=pages --expect in.pswpin=pages --expect in.$k.swpin=folios${resident:+ --expect resident_large_folios=$resident} --cgroup lfs-$m-$k"
+		done
 	done
 }
 program_suite swapin-shared lfs-integrity "" ksm_cases
