@@ -99,7 +99,9 @@ $cc -Wall -pthread -isystem "$hdr/include" -I "$cgdir" -I "$src/tools/testing/se
 	die "building test_zswap failed (log: $ks/cgroup.log)"
 # test_memcontrol (memory.max/high/low/min, OOM events, swap limits), with
 # upstream's flags, from a patched copy: test_memcg_high_sync fails on the
-# unpatched 6.12 kernel in the guest too, and is reported as a skip
+# unpatched 6.12 kernel in the guest too, and is reported as a skip; the
+# page-cache children of test_memcg_low/min/reclaim read a file each
+# instead of racing on the size of a shared one
 # (tests/kselftest/test_memcontrol-known.patch).
 patch -s -o "$ks/cgroup/test_memcontrol.c" "$cgdir/test_memcontrol.c" \
 	"$LFS_ROOT/tests/kselftest/test_memcontrol-known.patch" ||

@@ -945,7 +945,9 @@ mthp_reset
 # files there with O_TMPFILE; the root filesystem is read-only: from it,
 # 7 more cases fail on 6.12 and the series alike), the loopback interface
 # up for test_memcg_sock. test_memcg_high_sync fails on the unpatched 6.12
-# kernel here too (3 of 3) and is a skip (tests/skips.txt).
+# kernel here too (3 of 3) and is a skip (tests/skips.txt); the children
+# of test_memcg_low/min read a file each, not one shared file, whose size
+# they race on (tests/kselftest/test_memcontrol-known.patch).
 if echo cgroup-test_memcontrol | grep -qE "$only"; then
 	echo 0 >/sys/block/vdb/queue/rotational
 	if mount -t ext4 /dev/vdb /mnt/scratch && mkdir -p /mnt/scratch/memcontrol &&
