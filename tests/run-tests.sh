@@ -334,7 +334,7 @@ zswap_large_lines() {
 	# first range is in zswap: one fault for each range but the first,
 	# folio_pages for the first, folios-1+folio_pages (271 measured with
 	# lz4 and zstd, every run). Order-0 swap-in with plain readahead
-	# (mthp_swapin=0) took 514 faults in both.
+	# (large swap-in switched off in the kernel) took 514 faults in both.
 	if [ "$dev" = disk ]; then
 		echo "64K --size 64K $base --in seq --zswap-pool-percent 0 $req $disk --expect-max in.memcg.pgmajfault=folios+folio_pages/4 $clean"
 		echo "64K --size 64K $base --in seq --zswap-max 256K $req --expect swapped_pages=pages --expect out.@.zswpout=folios-out.@.swpout --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect-min in.zswpin=1 --expect-min in.pswpin=1 --expect-max in.memcg.pgmajfault=folios-1+folio_pages $clean"
@@ -1002,26 +1002,16 @@ for dev in zram disk; do
 done
 mthp_reset
 
-# --- large swap-in switched off (/sys/kernel/debug/mthp_swapin = 0, the
-# benchmark's order-0 reference): zswap still stores 64K folios whole, and
-# every page comes back from zswap as an order-0 page (through the swap
-# cache, on the disk) without a large attempt: swpin_fallback stays 0.
+# --- 64K folios stored whole in zswap, swapped in with 64K mTHP switched
+# off (lfs-integrity --between, after the swap-out): every page comes back
+# from zswap as an order-0 page (through the swap cache, on the disk),
+# without a large attempt: swpin_fallback stays 0.
 swapin0_cases() {
-	echo "--size 64K --mem 16M --kind text --out pageout --in seq --require 64kB.zswpout,64kB.zswpin,64kB.swpin_fallback --expect swapped_pages=pages --expect out.64kB.zswpout=folios --expect out.pswpout=0 --expect in.zswpin=pages --expect in.pswpin=0 --expect in.64kB.zswpin=0 --expect in.64kB.swpin=0 --expect in.64kB.swpin_fallback=0 --expect resident_large_folios=0 --expect zswap.stored_pages=0 --cgroup lfs-swapin0"
+	echo "--size 64K --mem 16M --kind text --out pageout --between mthp-set.sh,64K,never --in seq --require 64kB.zswpout,64kB.zswpin,64kB.swpin_fallback --expect swapped_pages=pages --expect out.64kB.zswpout=folios --expect out.pswpout=0 --expect in.zswpin=pages --expect in.pswpin=0 --expect in.64kB.zswpin=0 --expect in.64kB.swpin=0 --expect in.64kB.swpin_fallback=0 --expect resident_large_folios=0 --expect zswap.stored_pages=0 --cgroup lfs-swapin0"
 }
 if echo zswap-large-swapin0 | grep -qE "$only"; then
-	if [ -w /sys/kernel/debug/mthp_swapin ]; then
-		echo 0 >/sys/kernel/debug/mthp_swapin
-		integrity_suite zswap-large-swapin0 disk on lz4 swapin0_cases
-		echo 1 >/sys/kernel/debug/mthp_swapin
-	else
-		echo "=== suite zswap-large-swapin0"
-		suite_start
-		printf 'TAP version 13\nnot ok 1 %s\n1..1\n' \
-			"/sys/kernel/debug/mthp_swapin: no such file (a kernel without the large swap-in switch)" |
-			tee "$tap/zswap-large-swapin0.tap"
-		suite_done zswap-large-swapin0 1
-	fi
+	# mthp-set.sh by name (tests/lib in PATH): case names hold no path
+	PATH=$PATH:$LFS_ROOT/tests/lib integrity_suite zswap-large-swapin0 disk on lz4 swapin0_cases
 	mthp_reset
 fi
 

@@ -121,19 +121,9 @@ run_one() {
 	cg_del lfswap-bench 2>/dev/null
 	cg=$(cg_new lfswap-bench)
 	case $workload in
-	kbuild*) limit=$KBUILD_MEMCG_MAX ;;
+	kbuild) limit=$KBUILD_MEMCG_MAX ;;
 	*) limit=$USEMEM_MEMCG_MAX ;;
 	esac
-	# kbuild-swapin0: the kernel build with large swap-in switched off on
-	# the same kernel (order-0 swap-in, through the swap cache as in 6.12),
-	# the reference for what large swap-in costs or saves.
-	if [ "$workload" = kbuild-swapin0 ]; then
-		if [ -w /sys/kernel/debug/mthp_swapin ]; then
-			echo 0 >/sys/kernel/debug/mthp_swapin
-		else
-			err="this kernel has no /sys/kernel/debug/mthp_swapin (large swap-in switch)"
-		fi
-	fi
 	echo "$limit" >"$cg/memory.max"
 	# zswap's pool is charged to the memcg: without a zswap limit, 4K pages
 	# of compressible data fill memory.max with compressed copies and the
@@ -159,7 +149,7 @@ run_one() {
 				--pattern "${workload#usemem-}" --data "$USEMEM_DATA" --data-max "$USEMEM_DATA_MAX" \
 				--cgroup "$cg" --json "$w/workload.json" >"$log" 2>&1 || rc=$?
 			;;
-		kbuild | kbuild-swapin0)
+		kbuild)
 			timeout "$RUN_TIMEOUT" "$G/kbuild.sh" "$KBUILD_SRC" "/tmp/kbuild-$name" "$KBUILD_JOBS" "$cg" \
 				"$w/workload.json" >"$log" 2>&1 || rc=$?
 			rm -rf "/tmp/kbuild-$name"
@@ -170,7 +160,6 @@ run_one() {
 		[ "$rc" = 124 ] && err="$workload timed out after ${RUN_TIMEOUT}s (log: $log)"
 	fi
 	t1=$EPOCHREALTIME
-	[ -w /sys/kernel/debug/mthp_swapin ] && echo 1 >/sys/kernel/debug/mthp_swapin
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	snap "$w/after"

@@ -1,0 +1,17 @@
+#!/bin/bash
+# Set one mTHP size's policy in the lfswap guest, for lfs-integrity
+# --between (the size to use from the swap-in on):
+#   mthp-set.sh SIZE never|always|madvise|inherit    SIZE: 16K 32K 64K ... 2M
+set -eu
+usage() { echo "usage: mthp-set.sh SIZE never|always|madvise|inherit" >&2; exit 2; }
+[ $# = 2 ] || usage
+case $2 in never | always | madvise | inherit) ;; *) usage ;; esac
+s=${1^^}
+case $s in
+*K) kb=${s%K} ;;
+*M) kb=$((${s%M} * 1024)) ;;
+*) usage ;;
+esac
+f=/sys/kernel/mm/transparent_hugepage/hugepages-${kb}kB/enabled
+[ -w "$f" ] || { echo "mthp-set.sh: no $f (size $1 not supported)" >&2; exit 1; }
+echo "$2" >"$f"
