@@ -669,8 +669,8 @@ swapdev_done
 # every folio goes out whole and the counts are exact), 16 MiB, MADV_PAGEOUT
 # in a memcg whose swap cache lfs-integrity drops after the writes, so that
 # every page is read from the device. A sequential pass reads the region's
-# first range at order 0 (no used neighbour yet: the policy that guards
-# against thrashing, patch 21) and every other range whole: per-size swpin
+# first range at order 0 (no used neighbour and no swap fault before it:
+# the policy that guards against thrashing) and every other range whole: per-size swpin
 # by folio count, less one, and every such folio resident afterwards; at
 # most one major fault per folio, plus the first folio's readahead faults
 # (folio_pages/4 leaves room for them: 3 for 64K, 64 for 2M measured).
@@ -727,7 +727,7 @@ swapdev_done
 # ranges whole: the task's last swap fault is rarely near the next range,
 # so most faults read a base page: measured 7 of 128 folios whole on each
 # and 243, 233 and 233 pages read for the 128 touched. With a used
-# neighbour as the only evidence (patch 21) every range came back whole:
+# neighbour as the only evidence (v1's policy) every range came back whole:
 # 128 folios, 2048 pages. Reading in order (--in seq) takes every range
 # but the region's first whole (127 of 128), with one major fault each
 # (130 on the disk, 143 where the first range's 16 pages fault one by one).
