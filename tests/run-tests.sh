@@ -670,8 +670,9 @@ swapdev_done
 # in a memcg whose swap cache lfs-integrity drops after the writes, so that
 # every page is read from the device. A sequential pass reads the region's
 # first range at order 0 (no used neighbour and no swap fault before it:
-# the policy that guards against thrashing) and every other range whole: per-size swpin
-# by folio count, less one, and every such folio resident afterwards; at
+# the policy that guards against thrashing) and every other range whole:
+# per-size swpin by folio count, less one, and every such folio resident
+# afterwards; at
 # most one major fault per folio, plus the first folio's readahead faults
 # (folio_pages/4 leaves room for them: 3 for 64K, 64 for 2M measured).
 # fork-seq: after fork the entries are shared (swap count 2) and still go
