@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
-	export verify-series feature-matrix baseline-table bench bench-aa bench-publish bench-frag \
+	export verify-series series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-frag \
 	bench-frag-publish clean distclean
 
 help:
@@ -40,6 +40,8 @@ help:
 	@echo "  make check-series    every prefix of the series builds; checkpatch --strict is clean"
 	@echo "  make export          write the commits of build/patched/src back into the series files"
 	@echo "  make verify-series   check that a fresh apply of the series reproduces build/patched/src"
+	@echo "  make series-id       print the id of the series (patches/series and its patches)"
+	@echo "  make docs-check      list the generated documents not made from this series"
 	@echo "  make feature-matrix  run the feature probes on baseline and patched; write docs/feature-matrix.md"
 	@echo "  make baseline-table  run the test suite on the baseline kernel; write docs/baseline-tests.md"
 	@echo "  make deps            install the host packages (apt-get; sudo when not root)"
@@ -110,6 +112,12 @@ export:
 
 verify-series: prepare
 	$(S)/series.sh verify
+
+series-id:
+	@bash -c '. $(S)/lib.sh && series_id'
+
+docs-check:
+	@$(S)/docs-check.sh
 
 feature-matrix:
 	$(S)/feature-run.sh

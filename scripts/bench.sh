@@ -78,8 +78,12 @@ if [ "$resume" = 1 ]; then
 	[ ! -f "$res/boot.conf" ] ||
 		[ "$(sed -n '/^# resolved by scripts\/bench.sh$/,$s/^AA_KERNEL=//p' "$res/boot.conf")" = "$AA_KERNEL" ] ||
 		die "--resume $res: it was started with another --aa setting (see AA_KERNEL in $res/boot.conf)"
+	# one run, one series: its kernels were built from the series it started with
+	[ ! -s "$res/series-id" ] || [ "$(cat "$res/series-id")" = "$(series_id)" ] ||
+		die "--resume $res: it was started with series $(cat "$res/series-id"), the work tree's is $(series_id) (make series-id); resume it from that series, or start a new run"
 fi
 mkdir -p "$res/runs" "$res/boots" "$res/ceilings" "$res/corpus"
+[ -s "$res/series-id" ] || series_id >"$res/series-id"
 res=$(cd "$res" && pwd)
 t_start=$(date +%s)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -353,6 +357,7 @@ meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finishe
         "iterations": $ITERATIONS, "kbuild_iterations": $KBUILD_ITERATIONS, "targets": "${TARGETS:-}",
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
         "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM", "disk_mibs": "${DISK_MIBS:-}"}, "kernels": kernels, "series": series,
+        "series_id": open("$res/series-id").read().strip(),
         "command": ("make bench-aa" if $aa == 1 else "make bench") + (" QUICK=1" if $quick == 1 else ""),
         "failed_boots": $failures,
         # A/A check: both labels booted this kernel (bench/README.md, "A/A check")

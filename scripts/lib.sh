@@ -76,3 +76,20 @@ series_patch() {
 series_hash() {
 	{ cat "$LFS_ROOT/patches/series"; series_entries | while read -r e; do series_patch "$e"; done; } | sha1sum | cut -c1-40
 }
+
+# The series id (`make series-id`): the first 12 digits of series_hash. Each
+# run records the id it ran with (RUN_DIR/series-id, a bench run's
+# series-id); each generated document names the id of the runs it was made
+# from in a `<!-- series-id: ID -->` line, which scripts/docs-check.sh
+# compares with the series of the work tree.
+series_id() {
+	series_hash | cut -c1-12
+}
+
+# The id recorded in run directory $1, or "unknown" (a run made before runs
+# recorded it).
+run_series_id() {
+	local id
+	id=$(cat "$1/series-id" 2>/dev/null) || id=""
+	echo "${id:-unknown}"
+}

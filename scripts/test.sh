@@ -32,6 +32,7 @@ t0=$(date +%s)
 stage() { note "[$(($(date +%s) - t0)) s] $*"; }
 stage "installing host packages"
 "$LFS_ROOT/scripts/deps.sh" all
+"$LFS_ROOT/scripts/docs-check.sh" --self-test >/dev/null || die "scripts/docs-check.sh --self-test failed"
 stage "preparing the kernel tree"
 "$LFS_ROOT/scripts/prepare.sh"
 stage "building the $variant $flavour kernel"
@@ -59,5 +60,7 @@ if [ -n "$table" ]; then
 	"$LFS_ROOT/scripts/test-table.sh" "$run" "$variant" >"$table"
 	note "wrote $table"
 fi
+# generated documents of another series: a warning, not a failure
+"$LFS_ROOT/scripts/docs-check.sh" --warn
 stage "done"
 exit "$rc"

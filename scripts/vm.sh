@@ -66,6 +66,8 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scr
 mkdir -p "$run_dir"
 run_dir=$(cd "$run_dir" && pwd)
 rm -f "$run_dir/exit-code" "$run_dir/dmesg.txt" "$run_dir/tainted" "$run_dir/console.log"
+# the series this run is of (run_series_id), for the documents made from it
+series_id >"$run_dir/series-id"
 
 # The command: a path inside the repo or anywhere on the host works as is
 # (same filesystem in the guest); make relative paths absolute.

@@ -86,17 +86,21 @@ if [ "$publish" = 1 ]; then
 	mkdir -p "$d/performance-fragmentation"
 	rm -f "$d"/performance-fragmentation/frag-*.png
 	cp "$res"/plots/frag-*.png "$d/performance-fragmentation/" 2>/dev/null || true
+	sid=$(run_series_id "$res/boots/patched")
 	{
 		echo "<!-- written by make bench-frag-publish from $res -->"
+		echo "<!-- series-id: $sid -->"
 		sed "s#](plots/#](performance-fragmentation/#" "$res/report.md"
 	} >"$d/performance-fragmentation.md"
 	# docs/performance.md: the table and the target, between the markers
-	python3 - "$d/performance.md" "$res/report.md" <<'PY'
+	python3 - "$d/performance.md" "$res/report.md" "$sid" <<'PY'
 import re, sys
 doc, rep = sys.argv[1], open(sys.argv[2]).read()
+sid = sys.argv[3]
 table = rep.split("## Fallback per iteration")[0].split("\n", 1)[1].strip()
 table = table.replace("## Target", "#### Target")
-block = ("<!-- bench-frag begin -->\n## Swap slot fragmentation (`make bench-frag`)\n\n"
+block = ("<!-- bench-frag begin -->\n<!-- series-id: " + sid + " -->\n"
+         "## Swap slot fragmentation (`make bench-frag`)\n\n"
          + table + "\n\nPlots per iteration: performance-fragmentation.md.\n<!-- bench-frag end -->")
 text = open(doc).read()
 if "<!-- bench-frag begin -->" in text:

@@ -2088,7 +2088,9 @@ def plot_counters(pl, model, w):
 # --- report ------------------------------------------------------------------
 
 def header_section(meta, model, title, doc_header):
-    out = ["# %s\n\n" % title]
+    # the series the run is of (scripts/docs-check.sh compares it with the
+    # work tree's); runs from before bench.sh recorded it say "unknown"
+    out = ["<!-- series-id: %s -->\n# %s\n\n" % (meta.get("series_id") or "unknown", title)]
     if doc_header:
         out.append(doc_header.rstrip() + "\n\n")
     st, fi = meta.get("started"), meta.get("finished")
@@ -2110,6 +2112,7 @@ def header_section(meta, model, title, doc_header):
             if isinstance(d, dict) else str(d)
     lines = [
         ("Results", "`%s`" % model.res),
+        ("Series", "`%s` (`make series-id`)" % (meta.get("series_id") or "unknown")),
         ("Command", "`%s`" % meta["command"] if meta.get("command") else ""),
         ("Config", "`%s`%s" % (meta.get("config"), " (quick)" if meta.get("quick")
                                else "") if meta.get("config") else ""),
