@@ -15,7 +15,7 @@ none of them). One run (patched, iteration 2, usemem-rand, zswap-zstd, 2M;
 
 --matrix zswap-large writes the matrix of bench/configs/zswap-large.conf
 (zswap-lz4/zstd x 4K/64K x usemem-seq/rand, kbuild at 4K and 64K) with
-"targets": "issue4" in meta.json.
+"targets": "zswap" in meta.json.
 
 Runs are placed into boots as scripts/bench.sh does (per iteration, per
 backend, per kernel alternating; usemem shares a boot in a shuffled order,
@@ -309,7 +309,7 @@ def main():
     config, targets = "bench/configs/default.conf", ""
     if a.matrix == "zswap-large":
         backends, sizes, kbuild_sizes = ["zswap-lz4", "zswap-zstd"], ["4K", "64K"], ["4K", "64K"]
-        config, targets = "bench/configs/zswap-large.conf", "issue4"
+        config, targets = "bench/configs/zswap-large.conf", "zswap"
         FAILED = ("patched", 2, "usemem-rand", "zswap-zstd", "4K")
     if a.aa:
         config, targets = "bench/configs/aa.conf", "none"

@@ -4,7 +4,7 @@ markdown report, gnuplot PNGs and a machine-readable summary.json.
 
 Usage: report.py RES [--out RES/report.md] [--plots RES/plots]
                      [--title TITLE] [--doc-header FILE] [--no-plots]
-                     [--targets auto|issue4|issue6|none] [--exclude-host-load]
+                     [--targets auto|none|SET,...] [--exclude-host-load]
 
 RES is a results directory written by `make bench` (see README.md beside
 this file for the layout).  Python 3 standard library only; plots need
@@ -24,6 +24,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+
+import targets
 
 # --- editable constants ------------------------------------------------------
 
@@ -1390,86 +1392,11 @@ def host_load_section(model):
     return "".join(out), data
 
 
-# --- targets (issue 4) -------------------------------------------------------
+# --- targets ------------------------------------------------------------------
+# The targets are data (bench/targets.conf); targets.py parses and evaluates
+# them with the helpers below.
 
-# Thresholds of the "Targets (issue 4)" section (bench/README.md).
-T4_SIZE, T4_REF = "64K", "4K"
-T4_OUT_VS_4K = 1.2           # write MiB/s, patched 64K / patched 4K: at least
-T4_OUT_VS_BYPASS = 2.0       # patched 64K / baseline 64K ("far above"): at least
-T4_FAULTS = 1.0 / 16         # major faults per GiB in, patched 64K / patched 4K
-T4_FAULTS_TOL = 0.10         # relative tolerance on T4_FAULTS (file-backed
-                             # faults of the workload, partly-zswapped ranges)
-T4_USEMEM = ["usemem-seq", "usemem-rand"]
-# The usemem workloads whose lines get a verdict: the sequential pass, the
-# usemem of the issue. usemem-rand's lines are printed without one (T4_RAND_NA).
-T4_JUDGED = ("usemem-seq",)
-T4_RAND_NA = ("for information: random page order. Its write phase at 64K swaps "
-              "in (a first touch faults in 64K, the other 15 pages are touched "
-              "later, mostly after the folio went out; 4K only writes), and a "
-              "random pass is read at order 0 by design (no used neighbour), "
-              "which is the anti-thrash rule, so no folio size meets these ratios")
-T4_ZSWAP = ["zswap-lz4", "zswap-zstd"]
-TARGET_MODES = ("auto", "issue4", "issue6", "none")
-
-# Thresholds of the "Targets (issue 6)" section: large swap-in through the
-# swap cache, on the disk and the swapfile (bench/README.md).
-T6_SIZE = "64K"
-T6_DEVICES = ["disk", "swapfile"]
-T6_SEQ_GAIN = 1.2            # usemem-seq read MiB/s, patched / baseline: at least
-# usemem-seq major faults per GiB in, patched / baseline: at most. 6.12's
-# readahead (page-cluster 3) already takes one fault per 8 pages of an
-# ordered pass; a 64K folio is one fault per 16 pages, 0.5 of that, and
-# readahead does not read past the folio's block (patch 20). 0.6 leaves
-# room for the ranges that come in at order 0. (It was 0.25 until the first
-# run showed the baseline's 1 in 8: 0.50 on the disk, 0.465 on the swapfile.)
-T6_SEQ_FAULTS = 0.6
-
-
-def targets_mode(res, meta, cli):
-    """auto | issue4 | issue6 | none: --targets, else meta.json "targets" (from the
-    config's TARGETS), else a TARGETS= line of RES/boot.conf, else auto."""
-    v = cli
-    if v is None and isinstance(meta.get("targets"), str):
-        v = meta["targets"]
-    if v is None:
-        try:
-            with open(os.path.join(res, "boot.conf"), encoding="utf-8") as f:
-                for line in f:
-                    line = line.split("#", 1)[0].strip()
-                    if line.startswith("TARGETS="):
-                        v = line[len("TARGETS="):].strip().strip("\"'")
-        except OSError:
-            pass
-    v = (v or "auto").strip().lower()
-    if v not in TARGET_MODES:
-        warn("TARGETS=%r unknown (auto, issue4, issue6, none): using auto" % v)
-        v = "auto"
-    return v
-
-
-def t4_runs_there(model):
-    """auto mode: a patched zswap usemem configuration at 64K and at 4K."""
-    for (w, b, s, k) in model.configs:
-        if k == PATCHED and s == T4_SIZE and b.startswith("zswap-") \
-                and w.startswith("usemem") and (w, b, T4_REF, PATCHED) in model.configs:
-            return True
-    return False
-
-
-def t4_stat(model, w, b, s, k, group, name):
-    """(describe() or None, why-missing or None)."""
-    c = model.st(w, b, s, k)
-    if not c:
-        return None, "no %s %s %s run on %s" % (w, b, s, k)
-    if c["n"] == 0:
-        return None, "every %s %s %s run on %s failed" % (w, b, s, k)
-    v = c[group].get(name)
-    if not v:
-        return None, "no %s in the %s %s %s runs on %s" % (name, w, b, s, k)
-    return v, None
-
-
-def t4_side(k, s, v):
+def side_text(k, s, v):
     if not v:
         return "%s %s: n.a." % (k, s)
     return "%s %s: %s (n=%d)" % (k, s, mean_sd(v), v["n"])
@@ -1483,9 +1410,13 @@ def targets_table(lines):
         b = ln["b"] and {"n": ln["b"]["n"], "mean": ln["b"]["mean"], "sd": ln["b"]["sd"]}
         ci = "[%s, %s]" % (fmt_ratio(ln["ci"][0]), fmt_ratio(ln["ci"][1])) \
             if ln["ci"] else "n.a."
-        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"],
-                     t4_side(*ln["a_label"].split(" ", 1), a),
-                     t4_side(*ln["b_label"].split(" ", 1), b),
+        if ln.get("matrix") is not None:
+            # the matrix rule: every configuration run on both kernels
+            sides = ["patched, %d configurations" % ln["matrix"], "baseline, the same"]
+        else:
+            sides = [side_text(*ln["a_label"].split(" ", 1), a),
+                     side_text(*ln["b_label"].split(" ", 1), b)]
+        rows.append([i + 1, ln["target"], ln["workload"], ln["backend"]] + sides + [
                      "%.3g" % ln["ratio"] if ln["ratio"] is not None else "n.a.", ci,
                      ln["rule"], ("**%s**" % ln["verdict"] if ln["verdict"] != "n.a."
                                   else "n.a.") + (" (host load)" if ln["host_load"] else ""),
@@ -1517,15 +1448,7 @@ NOT_WORSE_LOWER = ("not worse: upper bound <= 1/%.2f = %.3f" % (NOT_WORSE, 1 / N
 INFO = ("for information", lambda ci: None)
 
 
-def t4_cm(model, w, b, s, k, name, grp="counters"):
-    c = model.st(w, b, s, k)
-    if not c or not c["n"]:
-        return None
-    v = c[grp].get(name)
-    return v["mean"] if v else None
-
-
-def t4_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
+def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
     """One target line: A / B (the ratio of the geometric means), its Welch
     t interval (ratio_ci) and check(interval) (at_least, at_most, ...) for
     the verdict. a, bv: (describe() or None, why-missing or None); a B with
@@ -1572,102 +1495,11 @@ def t4_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
     return line
 
 
-def targets_lines(model, mode):
-    present = sorted({k[1] for k in model.configs if k[1].startswith("zswap-")},
-                     key=lambda b: order_key(BACKEND_ORDER, b))
-    if mode == "issue4":
-        backends = T4_ZSWAP + [b for b in present if b not in T4_ZSWAP]
-        usemem = T4_USEMEM + [w for w in model.workloads if w.startswith("usemem")
-                              and w not in T4_USEMEM]
-        kbuild = backends
-    else:
-        backends = present
-        usemem = [w for w in model.workloads if w.startswith("usemem")
-                  and any(k[0] == w and k[1] in present for k in model.configs)]
-        kbuild = [b for b in present if any(k[0] == "kbuild" and k[1] == b
-                                            for k in model.configs)]
-    S, R = T4_SIZE, T4_REF
-    lines = []
-    fmax = T4_FAULTS * (1 + T4_FAULTS_TOL)
-    for b in backends:
-        for w in usemem:
-            p64 = t4_stat(model, w, b, S, PATCHED, "metrics", "write_mibs")
-            p4 = t4_stat(model, w, b, R, PATCHED, "metrics", "write_mibs")
-            b64 = t4_stat(model, w, b, S, BASE, "metrics", "write_mibs")
-            pre = size_prefix(S)
-            zso = t4_cm(model, w, b, S, PATCHED, pre + ".zswpout")
-            note, na = "", None if w in T4_JUDGED else T4_RAND_NA
-            if p64[0] and zso is None:
-                # without it nothing says the folios went to zswap and not
-                # to the disk (6.12 sends them to the disk)
-                na = ("patched %s runs have no %s.zswpout counter (a kernel "
-                      "that does not store %s folios in zswap)" % (S, pre, S))
-            elif p64[0] and not zso:
-                note = "patched %s.zswpout = 0: no %s folio stored whole" % (pre, S)
-            lines.append(t4_line(
-                "out-vs-4K", "swap-out throughput (write MiB/s), patched %s / patched %s"
-                % (S, R), w, b, p64, "patched " + S, p4, "patched " + R,
-                "lower bound >= %.2g" % T4_OUT_VS_4K, at_least(T4_OUT_VS_4K), note, na))
-            bpo = t4_cm(model, w, b, S, BASE, "pswpout")
-            bso = t4_cm(model, w, b, S, BASE, pre + ".swpout")
-            note2 = note
-            if bpo is not None and bso:
-                note2 = "; ".join(x for x in (
-                    note, "baseline pswpout %s pages = %s of %s.swpout x %d"
-                    % (fmt_int(bpo), fmt_pct(bpo / (bso * folio_pages(S)) * 100, False),
-                       pre, folio_pages(S))) if x)
-            lines.append(t4_line(
-                "out-vs-bypass", "swap-out throughput (write MiB/s), patched %s / "
-                "baseline %s (bypass to disk)" % (S, S), w, b, p64, "patched " + S,
-                b64, "baseline " + S, "lower bound >= %.2g" % T4_OUT_VS_BYPASS,
-                at_least(T4_OUT_VS_BYPASS), note2, na))
-        for w in usemem:
-            # The reference is one fault per 4K page (262144 per GiB), what
-            # order-0 swap-in costs without readahead. The measured 4K run is
-            # shown beside it: 6.12's swap readahead brings in up to 8 pages
-            # per fault there, which no folio size can divide by 16.
-            f64 = t4_stat(model, w, b, S, PATCHED, "computed", "majfault_per_gib_swapin")
-            ref = float(1024 * MIB // PAGE)
-            per_page = {"n": 1, "mean": ref, "sd": None, "min": None, "max": None,
-                        "values": [ref], "exact": True}
-            f4 = t4_cm(model, w, b, R, PATCHED, "majfault_per_gib_swapin", "computed")
-            ppf = t4_cm(model, w, b, R, PATCHED, "swapin_pages_per_majfault", "computed")
-            note = ""
-            if f4 is not None:
-                note = ("patched %s: %s faults/GiB (%s pages per fault with readahead)"
-                        % (R, fmt_int(f4), "%.1f" % ppf if ppf is not None else "n.a."))
-            lines.append(t4_line(
-                "faults-per-GiB", "major faults per GiB swapped in, patched %s / "
-                "one fault per 4K page (262144/GiB)" % S, w, b, f64, "patched " + S,
-                (per_page, None), "reference 1-fault-per-4K",
-                "upper bound <= 1/16 + %d%% = %.4f" % (T4_FAULTS_TOL * 100, fmax),
-                at_most(fmax), note,
-                None if w in T4_JUDGED else T4_RAND_NA))
-    def swapped_in(w, b, k):
-        v = t4_cm(model, w, b, S, k, "pswpin"), t4_cm(model, w, b, S, k, "zswpin")
-        return None if None in v else sum(v)
-
-    for b in kbuild:
-        # Against 6.12, what a user compares: the whole series (stores and
-        # swap-in) against the kernel they run.
-        pk = t4_stat(model, "kbuild", b, S, PATCHED, "metrics", "sys_s")
-        bk = t4_stat(model, "kbuild", b, S, BASE, "metrics", "sys_s")
-        pin, bin_ = swapped_in("kbuild", b, PATCHED), swapped_in("kbuild", b, BASE)
-        note = ""
-        if pin is not None and bin_:
-            note = "pages swapped in, patched / baseline: %.2f" % (pin / bin_)
-        lines.append(t4_line(
-            "kbuild-sys", "kbuild sys time, patched %s / baseline %s"
-            % (S, S), "kbuild", b, pk, "patched " + S, bk, "baseline " + S,
-            NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1], note))
-    return lines
-
-
-def targets_counter_rows(model, lines):
-    pre = size_prefix(T4_SIZE)
+def targets_counter_rows(model, lines, size="64K", ref="4K"):
+    pre = size_prefix(size)
     keys = []   # both sizes on both kernels of every (workload, backend)
     for ln in lines:
-        for s in (T4_SIZE, T4_REF):
+        for s in (size, ref):
             for k in (BASE, PATCHED):
                 key = (ln["workload"], ln["backend"], s, k)
                 if key not in keys:
@@ -1686,7 +1518,7 @@ def targets_counter_rows(model, lines):
             return v["mean"] if v else None
 
         def ps(stat):
-            if s == T4_REF:
+            if s == ref:
                 return "-"
             v = cm("%s.%s" % (size_prefix(s) or pre, stat))
             return "n.a." if v is None else fmt_int(v)
@@ -1713,187 +1545,46 @@ def targets_counter_rows(model, lines):
     return rows
 
 
-def targets_section(model, mode):
-    """(markdown or None, summary data). None: nothing to emit."""
-    data = {"mode": mode, "emitted": False, "lines": []}
-    if mode not in ("issue4", "auto") or (mode == "auto" and not t4_runs_there(model)):
-        return None, data
-    lines = targets_lines(model, mode)
-    data.update(emitted=True, lines=lines)
-    tally = {v: sum(1 for ln in lines if ln["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
-    out = ["Issue 4 (zswap stores and loads large folios whole) asks for these on "
-           "one run; each ratio is of the geometric means over the ok iterations "
-           "of this run, with its %d%% Welch t interval on the logs (the rule of "
-           "the comparisons, not oriented here: A / B as written; against the "
-           "fixed fault reference, a one-sample t interval). A line passes when the bound "
-           "on the side of its claim clears the threshold (the lower bound for "
-           "\"at least\", the upper for \"at most\"), and fails otherwise, "
-           "also when only the ratio itself would pass (the note says so). "
-           "Swap-out throughput is usemem's write phase (`write_mibs`: the "
-           "working set is twice `memory.max`, so writing it is bound by "
-           "swap-out). Major faults per GiB swapped in = the memcg's pgmajfault "
-           "/ ((pswpin + zswpin) × 4 KiB), all pages; the tolerance on 1/16 "
-           "(%d%%) covers the workload's file-backed faults and ranges that are "
-           "partly in zswap. kbuild sys time is the memcg's cpu.stat system "
-           "time, against 6.12 (which sends 64K folios to the disk, not to "
-           "zswap: the series as a whole against the kernel a user runs). It "
-           "passes when not worse: the upper bound of patched / baseline is "
-           "<= 1/%.2f. \"Far above\" the baseline's "
-           "bypass is read as >= %.2gx. n.a.: a run or a counter is missing, or "
-           "fewer than 2 ok runs a side (the note says which). Thresholds: "
-           "`T4_*` and `NOT_WORSE` in bench/report/report.py.\n\n"
-           % (CI_LEVEL * 100, T4_FAULTS_TOL * 100, NOT_WORSE, T4_OUT_VS_BYPASS),
-           "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
-    out.append(targets_table(lines))
-    pre = size_prefix(T4_SIZE)
-    out.append("\nThe runs behind these lines (means over ok iterations; pages "
-               "unless said; `%s.*` are %s folios, `-` at %s, n.a. where the "
-               "kernel has no such counter; majfault = memcg.pgmajfault; comp. "
-               "ratio = zswap stored pages × 4096 / pool size at the peak):\n\n"
-               % (pre, T4_SIZE, T4_REF))
-    out.append(md_table(
+def targets_runs_note(model, lines, size="64K", ref="4K"):
+    """The runs behind the zswap set's lines, as a table."""
+    pre = size_prefix(size)
+    return ("\nThe runs behind these lines (means over ok iterations; pages "
+            "unless said; `%s.*` are %s folios, `-` at %s, n.a. where the "
+            "kernel has no such counter; majfault = memcg.pgmajfault; comp. "
+            "ratio = zswap stored pages x 4096 / pool size at the peak):\n\n"
+            % (pre, size, ref)) + md_table(
         ["workload", "backend", "size", "kernel", "n", "write MiB/s",
          "throughput MiB/s (kbuild: elapsed)", "sys s", "pswpout", "pswpin", "zswpout", "zswpin",
          pre + ".swpout", pre + ".swpout_fallback", pre + ".zswpout", pre + ".zswpin",
          pre + ".swpin", pre + ".swpin_fallback", pre + ".swpin_fallback_charge",
          "majfault", "majfault / GiB in", "pages in / majfault", "comp. ratio",
          "zswpwb", "memcg zswap peak MiB"],
-        targets_counter_rows(model, lines), ["l", "l", "r", "l"] + ["r"] * 21))
-    return "".join(out), data
+        targets_counter_rows(model, lines, size, ref), ["l", "l", "r", "l"] + ["r"] * 21)
 
 
-# --- targets (issue 6) -------------------------------------------------------
-
-def t6_fio_read(fio_data, device, bs):
-    """fio read MiB/s of DEVICE at block size BS: (depth-1 psync, io_uring
-    depth 32), None where not measured. The swapfile lives on the second
-    disk, which fio does not measure: the swap disk's figure stands in."""
-    dev = "disk" if device == "swapfile" else device
-    out = {}
-    for d in fio_data or []:
-        for r in d.get("results") or []:
-            if str(r.get("device")) == dev and r.get("rw") == "read" \
-                    and r.get("bs") == bs and is_num(r.get("bw_mibs")):
-                out[r.get("mode")] = r["bw_mibs"]
-    return out.get("lat"), out.get("tput")
-
-
-def swapin_targets_section(model, mode, fio_data):
-    """Issue 6: (markdown or None, data)."""
-    data = {"mode": mode, "emitted": False, "lines": []}
-    there = any(k[1] in T6_DEVICES and k[3] == PATCHED and k[0].startswith("usemem")
-                for k in model.configs)
-    if mode != "issue6" and not (mode == "auto" and there and not t4_runs_there(model)):
-        return None, data
-    S = T6_SIZE
-    lines = []
-    pre = size_prefix(S)
-    for b in T6_DEVICES:
-        lat, tput = t6_fio_read(fio_data, b, size_bytes(S))
-        for w in ("usemem-seq", "usemem-rand"):
-            p = t4_stat(model, w, b, S, PATCHED, "metrics", "read_mibs")
-            q = t4_stat(model, w, b, S, BASE, "metrics", "read_mibs")
-            sw = t4_cm(model, w, b, S, PATCHED, pre + ".swpin")
-            pin = t4_cm(model, w, b, S, PATCHED, "pswpin")
-            notes = []
-            if sw is not None and pin:
-                notes.append("patched: %s of the pages swapped in came in %s folios"
-                             % (fmt_pct(sw * folio_pages(S) / pin * 100, False), S))
-            if lat is not None and p[0]:
-                notes.append("fio read %s: %s MiB/s at depth 1, %s at depth 32; "
-                             "patched reads at %s of the depth-1 figure"
-                             % (S, fmt(lat), fmt(tput) if tput is not None else "n.a.",
-                                fmt_pct(p[0]["mean"] / lat * 100, False)))
-            if w == "usemem-seq":
-                lines.append(t4_line(
-                    "swapin-seq", "swap-in (read phase MiB/s), patched %s / baseline %s"
-                    % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
-                    "lower bound >= %.2g" % T6_SEQ_GAIN, at_least(T6_SEQ_GAIN),
-                    "; ".join(notes)))
-            else:
-                lines.append(t4_line(
-                    "swapin-rand", "swap-in (read phase MiB/s), patched %s / baseline %s, "
-                    "not worse" % (S, S), w, b, p, "patched " + S, q, "baseline " + S,
-                    NOT_WORSE_HIGHER[0], NOT_WORSE_HIGHER[1], "; ".join(notes)))
-            fp = t4_stat(model, w, b, S, PATCHED, "computed", "majfault_per_gib_swapin")
-            fb = t4_stat(model, w, b, S, BASE, "computed", "majfault_per_gib_swapin")
-            if w == "usemem-seq":
-                lines.append(t4_line(
-                    "faults-seq", "major faults per GiB swapped in, patched %s / baseline %s"
-                    % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
-                    "upper bound <= %.2g" % T6_SEQ_FAULTS, at_most(T6_SEQ_FAULTS)))
-            else:
-                lines.append(t4_line(
-                    "faults-rand", "major faults per GiB swapped in, patched %s / baseline %s"
-                    % (S, S), w, b, fp, "patched " + S, fb, "baseline " + S,
-                    INFO[0], INFO[1],
-                    na="for information: a random pass swaps in large folios only "
-                       "next to used pages"))
-    for b in T6_DEVICES:
-        pk = t4_stat(model, "kbuild", b, S, PATCHED, "metrics", "sys_s")
-        if not pk[0] and b != "disk":
-            continue
-        k0 = t4_stat(model, "kbuild", b, S, BASE, "metrics", "sys_s")
-        pe = t4_stat(model, "kbuild", b, S, PATCHED, "metrics", "elapsed_s")
-        e0 = t4_stat(model, "kbuild", b, S, BASE, "metrics", "elapsed_s")
-        v = [t4_cm(model, "kbuild", b, S, k, "pswpin") for k in (PATCHED, BASE)]
-        note = ""
-        if None not in v and v[1]:
-            note = "pages swapped in, patched / baseline: %.2f" % (v[0] / v[1])
-        lines.append(t4_line(
-            "kbuild-sys", "kbuild sys time, patched %s / baseline %s" % (S, S),
-            "kbuild", b, pk, "patched " + S, k0, "baseline " + S,
-            NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1], note))
-        lines.append(t4_line(
-            "kbuild-elapsed", "kbuild elapsed time, patched %s / baseline %s" % (S, S),
-            "kbuild", b, pe, "patched " + S, e0, "baseline " + S,
-            NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1]))
-    # zram: 6.12 swaps in large folios there without asking for evidence;
-    # the patched kernel applies its swap-in policy. Not worse than 6.12.
-    for w in ("usemem-seq", "usemem-rand"):
-        p = t4_stat(model, w, "zram", S, PATCHED, "metrics", "read_mibs")
-        q = t4_stat(model, w, "zram", S, BASE, "metrics", "read_mibs")
-        if p[0] or q[0]:
-            lines.append(t4_line(
-                "zram-" + w[len("usemem-"):], "swap-in (read phase MiB/s), patched %s / "
-                "baseline %s" % (S, S), w, "zram", p, "patched " + S, q, "baseline " + S,
-                NOT_WORSE_HIGHER[0], NOT_WORSE_HIGHER[1]))
-    p = t4_stat(model, "kbuild", "zram", S, PATCHED, "metrics", "sys_s")
-    q = t4_stat(model, "kbuild", "zram", S, BASE, "metrics", "sys_s")
-    if p[0] or q[0]:
-        v = [t4_cm(model, "kbuild", "zram", S, k, "pswpin") for k in (PATCHED, BASE)]
-        lines.append(t4_line(
-            "zram-kbuild", "kbuild sys time, patched %s / baseline %s" % (S, S), "kbuild",
-            "zram", p, "patched " + S, q, "baseline " + S,
-            NOT_WORSE_LOWER[0], NOT_WORSE_LOWER[1],
-            "pages swapped in, patched / baseline: %.2f" % (v[0] / v[1])
-            if None not in v and v[1] else ""))
-    data.update(emitted=True, lines=lines)
-    tally = {v: sum(1 for ln in lines if ln["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
-    out = ["Issue 6 (large swap-in through the swap cache, on every device, without "
-           "thrashing) on one run; each ratio is of the geometric means over the ok "
-           "iterations, with its %d%% Welch t interval on the logs (the rule of the "
-           "comparisons; A / B as written); a line passes when "
-           "the bound on the side of its claim clears the threshold, and fails "
-           "otherwise. "
-           "Swap-in rate is usemem's read phase (`read_mibs`: the working set is "
-           "twice `memory.max`, so reading it back swaps in half of it while the "
-           "other half goes out). The baseline swaps in 4K pages through the swap "
-           "cache with readahead on these devices. Major faults per GiB swapped in "
-           "= memcg.pgmajfault / (pswpin × 4 KiB). The fio figures are the device's "
-           "own read rate at the folio's size (depth 1, psync; depth 32, io_uring), "
-           "the ceiling a swap-in could reach. kbuild (the realistic workload, "
-           "%s mTHP) and zram are judged against 6.12, which swaps in from zram "
-           "large folios without asking for evidence. \"Gains\" is read "
-           "as a lower bound >= %.2gx; \"not worse\" as the comparisons' rule: the "
-           "lower bound of the ratio oriented so that > 1 is better is >= %.2f "
-           "(for times, the upper bound of A / B <= 1/%.2f). n.a.: a run is missing "
-           "or fewer than 2 ok runs a side. Thresholds: `T6_*` and `NOT_WORSE` in "
-           "bench/report/report.py.\n\n" % (CI_LEVEL * 100, S, T6_SEQ_GAIN, NOT_WORSE,
-                                             NOT_WORSE),
-           "**%d PASS, %d FAIL, %d n.a.**\n\n" % (tally["PASS"], tally["FAIL"], tally["n.a."])]
-    out.append(targets_table(lines))
-    return "".join(out), data
+def targets_mode(res, meta, cli, sets):
+    """The target sets to show (targets.parse_mode): --targets, else meta.json
+    "targets" (from the config's TARGETS), else a TARGETS= line of
+    RES/boot.conf, else auto."""
+    v = cli
+    if v is None and isinstance(meta.get("targets"), str):
+        v = meta["targets"]
+    if v is None:
+        try:
+            with open(os.path.join(res, "boot.conf"), encoding="utf-8") as f:
+                for line in f:
+                    line = line.split("#", 1)[0].strip()
+                    if line.startswith("TARGETS="):
+                        v = line[len("TARGETS="):].strip().strip("\"'")
+        except OSError:
+            pass
+    try:
+        return targets.parse_mode(v, sets)
+    except targets.TargetsError as e:
+        if cli is not None:
+            die("--targets: %s" % e)
+        warn("TARGETS=%r: %s; using auto" % (v, e))
+        return "auto"
 
 
 # --- plots -------------------------------------------------------------------
@@ -2197,17 +1888,21 @@ def build(args):
     if aa_md:
         md.append("## A/A check\n\n" + aa_md + "\n")
 
-    tmode = targets_mode(res, meta, args.targets)
+    try:
+        tsets = targets.load()
+        targets.check_notes(tsets)
+    except targets.TargetsError as e:
+        die("bench/targets.conf: %s" % e)
+    tmode = targets_mode(res, meta, args.targets, tsets)
     if aa_kernel(meta) and args.targets is None:
         # both sides are one kernel: a target has nothing to judge
         tmode = "none"
-    t_md, t_data = targets_section(model, tmode)
-    if t_md:
-        md.append("## Targets (issue 4)\n\n" + t_md + "\n")
     fio_md, fio_data = fio_sections(res)
-    t6_md, t6_data = swapin_targets_section(model, tmode, fio_data)
-    if t6_md:
-        md.append("## Targets (issue 6)\n\n" + t6_md + "\n")
+    t_data = []
+    for title, t_md, data in targets.sections(sys.modules[__name__], model, tmode,
+                                              fio_data, tsets):
+        md.append("## Targets: %s\n\n" % title + t_md + "\n")
+        t_data.append(data)
 
     md.append("## Ceilings\n\n### Block devices (fio)\n\n")
     md.append(fio_md + "\n")
@@ -2326,7 +2021,6 @@ def build(args):
         "zswap_vs_ceiling": zc_data,
         "gaps": gaps_data,
         "targets": t_data,
-        "targets_issue6": t6_data,
         "ceilings": {"fio": fio_data, "compbench": cb},
         "corpus": corp,
         "failures": [{"file": os.path.relpath(r.path, res), "workload": r.workload,
@@ -2363,11 +2057,10 @@ def main(argv=None):
     ap.add_argument("--doc-header", metavar="FILE",
                     help="markdown inserted right under the title")
     ap.add_argument("--no-plots", action="store_true", help="skip gnuplot")
-    ap.add_argument("--targets", choices=TARGET_MODES,
-                    help="the 'Targets (issue 4)' section: auto (when its runs "
-                    "are there), issue4 (always), none; default: the config's "
-                    "TARGETS (meta.json, else RES/boot.conf), else auto; "
-                    "none in an A/A check")
+    ap.add_argument("--targets", metavar="SETS",
+                    help="the Targets sections: auto (each set of bench/targets.conf "
+                    "whose runs are there), none, or set names (zswap, swapin, v2; "
+                    "comma-separated); default: the config's TARGETS, else auto")
     ap.add_argument("--exclude-host-load", action="store_true",
                     help="leave runs under host load (other CPU > %d%%%%) out of "
                     "the statistics instead of marking their verdicts"
