@@ -375,13 +375,31 @@ nbad=$(grep -l '"ok": false' "$res/runs/"*.json 2>/dev/null | wc -l)
 note "$(elapsed) done: $nruns runs, $nbad failed, $failures boots with a non-zero exit"
 note "report: $res/report.md"
 if [ "$publish" = 1 ]; then
+	doc=$LFS_ROOT/docs/performance.md
+	# Publishing never drops a section: the fragmentation block that
+	# `make bench-frag-publish` put into docs/performance.md is carried over.
+	frag=""
+	[ ! -f "$doc" ] || frag=$(sed -n '/^<!-- bench-frag begin -->$/,/^<!-- bench-frag end -->$/p' "$doc")
 	rm -rf "$LFS_ROOT/docs/performance"
-	python3 "$LFS_ROOT/bench/report/report.py" "$res" --out "$LFS_ROOT/docs/performance.md" \
+	python3 "$LFS_ROOT/bench/report/report.py" "$res" --out "$doc.new" \
 		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
-		--doc-header "$LFS_ROOT/bench/report/performance-header.md" >/dev/null ||
+		--doc-header "$LFS_ROOT/bench/report/performance-header.md" \
+		--headline "$res/headline.md" >/dev/null ||
 		die "writing docs/performance.md failed"
+	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
+	mv "$doc.new" "$doc"
 	# The report and its PNGs are committed; the plot data stays in $res.
 	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
-	note "published: docs/performance.md, docs/performance/"
+	# README.md's figures: the headline block, between its markers
+	python3 - "$LFS_ROOT/README.md" "$res/headline.md" <<'PY' || die "README.md has no bench-headline markers"
+import re, sys
+readme, head = sys.argv[1], open(sys.argv[2]).read()
+text = open(readme).read()
+pat = re.compile(r"(<!-- bench-headline begin -->\n).*?(<!-- bench-headline end -->)", re.S)
+if not pat.search(text):
+    sys.exit(1)
+open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
+PY
+	note "published: docs/performance.md, docs/performance/, README.md's figures"
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

@@ -25,7 +25,8 @@ case ${1:-} in
 	printf '<!-- series-id: 0123456789ab -->\n# old\n' >"$t/docs/feature-matrix.md"
 	printf '# none\n' >"$t/docs/baseline-tests.md"
 	printf '<!-- series-id: %s -->\nx\n<!-- series-id: 0123456789ab -->\n' "$cur" >"$t/docs/performance-fragmentation.md"
-	printf '# hand-written\n' >"$t/docs/testing.md"
+	printf '# hand-written, quoting `<!-- series-id: 0123456789ab -->`\n' >"$t/docs/testing.md"
+	printf 'an id quoted: `<!-- series-id: 0123456789ab -->`\n<!-- bench-headline begin -->\n<!-- series-id: %s -->\n<!-- bench-headline end -->\n' "$cur" >"$t/README.md"
 	set +e
 	out=$(DOCS_ROOT=$t "$0" 2>&1); rc=$?
 	wout=$(DOCS_ROOT=$t "$0" --warn 2>&1); wrc=$?
@@ -39,7 +40,7 @@ case ${1:-} in
 	grep -q '^  docs/feature-matrix.md: series 0123456789ab;' <<<"$out" || fail "an old id not listed"
 	grep -q '^  docs/baseline-tests.md: no series id' <<<"$out" || fail "a document without an id not listed"
 	grep -q "^  docs/performance-fragmentation.md: series .*0123456789ab" <<<"$out" || fail "a mixed document not listed"
-	! grep -q 'docs/performance.md\|docs/testing.md' <<<"$out" || fail "a current or hand-written document listed"
+	! grep -q 'docs/performance.md\|docs/testing.md\|README.md' <<<"$out" || fail "a current or hand-written document listed"
 	[ "$okrc" = 0 ] || fail "exit $okrc with every document current"
 	echo "docs-check self-test: ok"
 	exit 0 ;;
@@ -54,6 +55,7 @@ regen() {
 	docs/performance-*.md) echo "an issue's report from one make bench CONFIG=...; fold it into docs/performance.md or remove it" ;;
 	docs/feature-matrix.md) echo "make feature-matrix" ;;
 	docs/baseline-tests.md) echo "make baseline-table" ;;
+	README.md) echo "make bench-publish (its figures, between the bench-headline markers)" ;;
 	*) return 1 ;;
 	esac
 }
@@ -62,10 +64,12 @@ cur=$(series_id)
 n=0 stale=0 out=""
 # DOCS_ROOT: another tree's docs/ (the self-test's)
 cd "${DOCS_ROOT:-$LFS_ROOT}"
-for f in docs/*.md; do
+for f in README.md docs/*.md; do
+	[ -f "$f" ] || continue
 	how=$(regen "$f") || continue
 	n=$((n + 1))
-	ids=$(sed -n 's/^.*<!-- series-id: \([^ ]*\) -->.*$/\1/p' "$f" | sort -u | tr '\n' ' ')
+	# the id lines generators write, each a line of its own
+	ids=$(sed -n 's/^<!-- series-id: \([0-9a-z]*\) -->$/\1/p' "$f" | sort -u | tr '\n' ' ')
 	ids=${ids% }
 	if [ -z "$ids" ]; then
 		why="no series id (made before documents recorded one)"

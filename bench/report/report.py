@@ -775,6 +775,39 @@ def workload_summary(model, w):
     return pm, md_table(headers, rows, al), tally
 
 
+def summary_section(model):
+    """(markdown, data): per workload, a backend x size table of patched /
+    baseline on its primary metric, oriented (> 1: patched better), with
+    the interval and the verdict: what a user reads first."""
+    out, data = [], []
+    for w in model.workloads:
+        pm = model.primary_metric(w)
+        cells = model.cells(w)
+        sizes = sorted({s for _, s in cells}, key=size_key)
+        backends = sorted({b for b, _ in cells}, key=lambda b: order_key(BACKEND_ORDER, b))
+        rows = []
+        for b in backends:
+            row = [b]
+            for s in sizes:
+                c = model.comparison(w, b, s, "metrics", pm)
+                if not c:
+                    row.append("")
+                    continue
+                v = c["verdict"] or "n.a."
+                row.append("%s %s" % (ratio_text(c) or "n.a.",
+                                      "**%s**" % v if v in ("better", "worse") else v))
+                data.append({"workload": w, "backend": b, "size": s, "metric": pm,
+                             "ratio": c["ratio"], "ci": c["ci"], "verdict": c["verdict"]})
+            rows.append(row)
+        if rows:
+            out.append("**%s** (%s, %s):\n\n" % (
+                w, pm, "baseline / patched" if direction(pm) == "lower"
+                else "patched / baseline"))
+            out.append(md_table(["backend"] + sizes, rows, ["l"] + ["r"] * len(sizes)))
+            out.append("\n")
+    return "".join(out), data
+
+
 # Per-size counters of kernels with large-folio zswap and swap-in (6.12 has
 # none of them); the counters tables show them only when a run has them.
 NEW_SIZE_STATS = ["zswpout", "zswpin", "swpin", "swpin_fallback",
@@ -1603,6 +1636,30 @@ def header_section(meta, model, title, doc_header):
     return "".join(out)
 
 
+def write_headline(path, meta, model, sum_md, sum_data, t_data):
+    """The block README.md shows (scripts/bench.sh --publish puts it between
+    its markers): the series id, the run, the verdicts of the summary
+    table, the target tallies and the table itself."""
+    tally = {v: sum(1 for d in sum_data if d["verdict"] == v) for v in VERDICTS}
+    out = ["<!-- series-id: %s -->\n" % (meta.get("series_id") or "unknown"),
+           "Against 6.12, from the latest `make bench-publish` (series `%s`, run "
+           "`%s`, %s, %s iterations; docs/performance.md has the rest): of %d "
+           "configurations, %s.\n\n" % (
+               meta.get("series_id") or "unknown", os.path.basename(model.res.rstrip("/")),
+               str(meta.get("started") or "?")[:10], meta.get("iterations", "?"),
+               len(sum_data), ", ".join("%d %s" % (tally[v], v) for v in VERDICTS if tally[v]))]
+    for d in t_data:
+        t = {v: sum(1 for x in d["lines"] if x["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
+        out.append("Targets, %s: %d PASS, %d FAIL, %d n.a.\n\n" % (
+            d["title"], t["PASS"], t["FAIL"], t["n.a."]))
+    out.append(sum_md)
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(out))
+    except OSError as e:
+        die("--headline: %s" % e)
+
+
 def build(args):
     res = args.res.rstrip("/") or "/"
     if not os.path.isdir(res):
@@ -1635,6 +1692,16 @@ def build(args):
         pm, _, t = per_wl[w]
         ov.append([w, pm, len(model.cells(w))] + [t[v] for v in VERDICTS] +
                   [t["host load"]])
+    sum_md, sum_data = summary_section(model)
+    if sum_md:
+        md.append("## Summary: the series against 6.12\n\n")
+        md.append("Per workload, backend and folio size: the ratio on the workload's "
+                  "primary metric, oriented so that > 1 is better for the patched "
+                  "kernel, its %d%% interval and the verdict (the rule below, "
+                  "\"Statistics\"). A configuration counts against the series "
+                  "only when it is \"worse\" (the upper bound below 1); "
+                  "\"inconclusive\": this run cannot tell.\n\n" % (CI_LEVEL * 100)
+                  + sum_md + "\n")
     md.append("## Overview\n\n")
     md.append("Verdicts on the primary metric, one per configuration run on both "
               "kernels (rule above; \"host load\": of them, how many rest on a "
@@ -1779,6 +1846,7 @@ def build(args):
         "zswap_vs_ceiling": zc_data,
         "gaps": gaps_data,
         "targets": t_data,
+        "summary": sum_data,
         "ceilings": {"fio": fio_data, "compbench": cb},
         "corpus": corp,
         "failures": [{"file": os.path.relpath(r.path, res), "workload": r.workload,
@@ -1789,6 +1857,8 @@ def build(args):
                      for f, e in bad],
         "plots": [os.path.relpath(p, res) for p in pl.made],
     }
+    if args.headline:
+        write_headline(args.headline, meta, model, sum_md, sum_data, t_data)
     with open(os.path.join(res, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(clean_json(summary), f, indent=1, allow_nan=False)
         f.write("\n")
@@ -1815,6 +1885,9 @@ def main(argv=None):
     ap.add_argument("--doc-header", metavar="FILE",
                     help="markdown inserted right under the title")
     ap.add_argument("--no-plots", action="store_true", help="skip gnuplot")
+    ap.add_argument("--headline", metavar="FILE",
+                    help="also write the short block README.md shows (summary "
+                    "table, verdict and target tallies) to FILE")
     ap.add_argument("--targets", metavar="SETS",
                     help="the Targets sections: auto (each set of bench/targets.conf "
                     "whose runs are there), none, or set names (zswap, swapin, v2; "
