@@ -1694,7 +1694,9 @@ def build(args):
                   [t["host load"]])
     sum_md, sum_data = summary_section(model)
     if sum_md:
-        md.append("## Summary: the series against 6.12\n\n")
+        md.append("## Summary: %s\n\n" % (
+            "A/A check, both sides %s" % aa_kernel(meta) if aa_kernel(meta)
+            else "the series against 6.12"))
         md.append("Per workload, backend and folio size: the ratio on the workload's "
                   "primary metric, oriented so that > 1 is better for the patched "
                   "kernel, its %d%% interval and the verdict (the rule below, "
