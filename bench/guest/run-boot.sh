@@ -32,6 +32,12 @@ uname=$(uname -r)
 : "${USEMEM_DATA_MAX:=8M}"
 failed=0
 
+# zswap-lz4 -> lz4, zswap-zstd-zram -> zstd
+zswap_compressor() {
+	local c=${backend#zswap-}
+	echo "${c%-zram}"
+}
+
 # Swap and zswap for one run, from nothing: fresh slots, empty pool.
 backend_up() {
 	swap_off_all
@@ -39,11 +45,17 @@ backend_up() {
 	zram) swap_on zram "$ZRAM_MB" >/dev/null ;;
 	disk) swap_on disk "$SWAP_MB" >/dev/null ;;
 	swapfile) swap_on swapfile "$SWAP_MB" >/dev/null ;;
+	# zswap in front of zram: what distributions that use zram and zswap
+	# together run (zswap writes back to zram)
+	zswap-*-zram)
+		swap_on zram "$ZRAM_MB" >/dev/null &&
+			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT"
+		;;
 	zswap-*)
 		swap_on disk "$SWAP_MB" >/dev/null &&
-			zswap_set on "${backend#zswap-}" "$ZSWAP_MAX_POOL_PERCENT"
+			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT"
 		;;
-	*) echo "run-boot.sh: unknown backend '$backend' (zram disk swapfile zswap-<compressor>)" >&2; return 2 ;;
+	*) echo "run-boot.sh: unknown backend '$backend' (zram disk swapfile zswap-<compressor> zswap-<compressor>-zram)" >&2; return 2 ;;
 	esac
 }
 

@@ -66,7 +66,8 @@ PAGE = 4096
 MIB = 1024 * 1024
 
 KERNEL_ORDER = [BASE, PATCHED]
-BACKEND_ORDER = ["zram", "disk", "swapfile", "zswap-lz4", "zswap-zstd"]
+BACKEND_ORDER = ["zram", "disk", "swapfile", "zswap-lz4", "zswap-zstd",
+                 "zswap-lz4-zram", "zswap-zstd-zram"]
 WORKLOAD_ORDER = ["usemem-seq", "usemem-rand", "kbuild"]
 METRIC_ORDER = ["throughput_mibs", "elapsed_s", "user_s", "sys_s",
                 "write_mibs", "read_mibs", "zswap_out_mibs", "zswap_in_mibs"]
@@ -667,6 +668,12 @@ def pick_ceiling(cb, algo, unit=PAGE):
     return None, None
 
 
+def zswap_algo(backend):
+    """zswap-lz4 -> lz4; zswap-zstd-zram (zswap in front of zram) -> zstd."""
+    algo = backend[len("zswap-"):]
+    return algo[:-len("-zram")] if algo.endswith("-zram") else algo
+
+
 def zswap_ceiling_section(model, cb, guest_cpus="the"):
     zcfgs = sorted({k for k in model.configs if k[1].startswith("zswap-")},
                    key=lambda k: (order_key(WORKLOAD_ORDER, k[0]), k[1],
@@ -677,7 +684,7 @@ def zswap_ceiling_section(model, cb, guest_cpus="the"):
         return "Compressor benchmark not run: no ceiling to compare with.\n", []
     rows, data, sides = [], [], set()
     for k in zcfgs:
-        algo = k[1][len("zswap-"):]
+        algo = zswap_algo(k[1])
         side, ref = pick_ceiling(cb, algo)
         c = model.configs[k]
         zo = c["metrics"].get("zswap_out_mibs")
