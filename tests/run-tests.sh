@@ -633,6 +633,27 @@ swapdev_done() {
 program_suite swapout-devices lfs-integrity "" swapdev_cases
 swapdev_done
 
+# --- a swap device without swap clusters (a rotational one) takes no large
+# folio into the swap cache (lfs-rotswap): on a fresh rotational device,
+# slots handed out one at a time in address order, contiguous and aligned
+# as their addresses, are still read at order 0 by a pass in order with
+# the size enabled. Without swap clusters, swap_page_trans_huge_swapped()
+# looks at one slot of a large swap-cache folio, and a dirty one could
+# leave the swap cache while its other slots still hold older copies. The
+# series before this fix (20 patches, 2026-12-05) read every range but the
+# first whole there.
+rotswap_setup() {
+	swap_off_all && zswap_set off || return
+	echo 1 >/sys/block/vda/queue/rotational
+	mkswap -q /dev/vda >/dev/null && swapon /dev/vda
+}
+rotswap_cases() {
+	echo "@rotswap_setup --size 64K --cgroup lfs-rotswap-64k"
+	echo "@rotswap_setup --size 16K --cgroup lfs-rotswap-16k"
+}
+program_suite swapin-rotational lfs-rotswap "" rotswap_cases
+swapdev_done
+
 # --- a page swapped in alone goes back to its own slot (issue 5): one page
 # of each folio written after swap-out, then swapped out again, on the disk
 # and on an ext4 swapfile (order-0 swap-in through the swap cache on both).
