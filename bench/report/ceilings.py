@@ -2,15 +2,8 @@
 (compbench), zswap against its compressor, and the corpus.
 """
 
-import datetime
 import glob
-import json
-import math
 import os
-import shutil
-import statistics
-import subprocess
-import sys
 
 from common import *  # noqa: F401,F403
 from stats import *  # noqa: F401,F403

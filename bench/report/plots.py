@@ -1,12 +1,8 @@
 """gnuplot PNGs of a run's metrics and counters."""
 
-import datetime
-import glob
-import json
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 

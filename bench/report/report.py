@@ -16,13 +16,9 @@ files); 3 report written but at least one gnuplot call failed.
 
 import argparse
 import datetime
-import glob
 import json
-import math
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 
 import targets
