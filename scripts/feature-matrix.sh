@@ -57,6 +57,10 @@ BEGIN {
 	row("swapin:disk", "Swap-in from disk")
 	row("swapin:swapfile", "Swap-in from a swapfile")
 	row("swapin:brd", "Swap-in from brd")
+	row("swapin-scattered:zram", "Swap-in from zram, scattered access")
+	row("swapin-scattered:disk", "Swap-in from disk, scattered access")
+	row("swapin-scattered:swapfile", "Swap-in from a swapfile, scattered access")
+	row("swapin-scattered:brd", "Swap-in from brd, scattered access")
 	row("zswap-load", "zswap load")
 	row("fork-cow", "fork and COW of a swapped folio")
 	row("swapoff", "swapoff")
@@ -66,6 +70,10 @@ BEGIN {
 	row("ksm", "KSM")
 	row("mremap", "mremap")
 	row("uffd", "userfaultfd (write-protect)")
+	row("uffd-wp-swap", "userfaultfd write-protection across swap")
+	row("soft-dirty", "Soft-dirty bits across swap")
+	row("numa", "NUMA balancing of folios swapped in")
+	row("shmem", "Shared anonymous memory (shmem) through swap")
 	nknown = nrow
 	ncol = 0
 	col("64K", 1, "64K baseline"); col("64K", 2, "64K patched")
@@ -91,6 +99,7 @@ function word(v, key) {
 	if (v == "bypass") return (key ~ /zswap/) ? "sub-optimal: bypasses zswap" : "sub-optimal: bypass"
 	if (v == "broken") return "**broken**"
 	if (v == "barely") return "barely"
+	if (v == "small") return "base pages"
 	return "untested"
 }
 function mdesc(s) { gsub(/`/, "'\''", s); return s }
@@ -114,6 +123,15 @@ END {
 	print "the evidence from the per-size mTHP counters, /proc/vmstat and the order of the folios"
 	print "mapped afterwards (`o4x8` = 8 folios of order 4)."
 	print ""
+	print "Swapped-out memory comes back the way programs use it. The swap-in rows (and zswap"
+	print "load, soft-dirty, userfaultfd and NUMA balancing) read every byte in address order;"
+	print "the first folio such a pass reaches is shown in the evidence but not judged, since a"
+	print "fault with no swap fault before it is no sign of a pass and a swap-in policy may read"
+	print "it as base pages. The scattered rows touch one byte in the middle of each folio, in an"
+	print "order where no two faults in a row are neighbours: there, base pages are the answer of"
+	print "a swap-in policy that does not read what the program does not use (as the patched"
+	print "kernel does), and whole folios mean every touched byte cost a whole folio of I/O."
+	print ""
 	print "Legend:"
 	print ""
 	print "- **works**: the folios stay whole (same order afterwards; swapped out/in as one unit)."
@@ -121,7 +139,8 @@ END {
 	print "  folios, or were split on the way (swap-out fallback, split counters)."
 	print "- **sub-optimal: bypasses zswap**: the data is intact but the large folios went past zswap"
 	print "  to the backing swap device (or came back from it rather than from zswap)."
-	print "- **barely**: works only in part or by luck (not assigned by the probes themselves)."
+	print "- **base pages** (scattered rows): each touched page came back as a base page."
+	print "- **barely**: works only in part (NUMA balancing moved some of the pages)."
 	print "- **broken**: data loss or corruption, an error, a crash or a hang of the operation."
 	print "- **untested**: the probe could not exercise it here (reason in the note), or there is"
 	print "  no result."

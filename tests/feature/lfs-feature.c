@@ -15,6 +15,10 @@
  *          split  - it worked, but the folios were split / came back smaller
  *          bypass - it worked, but around the path under test (e.g. a large
  *                   folio went past zswap to the backing device)
+ *          small  - (swapin-scattered) every touched page came back as a
+ *                   base page
+ *          barely - it worked in part (e.g. NUMA balancing moved only
+ *                   some of the pages)
  *          broken - data mismatch, error, or a crash of the operation
  *          skip   - could not be tested here (reason in detail)
  * detail is a one-line summary of the evidence: counter deltas and order
@@ -29,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -56,6 +61,12 @@
 #endif
 #ifndef MADV_FREE
 #define MADV_FREE	8
+#endif
+#ifndef MPOL_DEFAULT
+#define MPOL_DEFAULT	0
+#endif
+#ifndef MPOL_PREFERRED
+#define MPOL_PREFERRED	1
 #endif
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_MOVE	(1 << 1)
@@ -89,6 +100,7 @@ static struct {
 	struct lfs_cg cg;
 	int verbose;
 	bool printed;
+	uint64_t sink;		/* keeps reads from being optimised away */
 } C;
 
 /* ------------------------------------------------------------------ */
@@ -390,6 +402,16 @@ static int count_whole(const char *base)
 	return n;
 }
 
+/* Folios 1..count-1 that are whole (the first one a pass reads is not judged). */
+static int count_whole_after_first(const char *base)
+{
+	int n = 0;
+
+	for (int j = 1; j < C.count; j++)
+		n += folio_whole_at(base + (size_t)j * C.size);
+	return n;
+}
+
 /* First folio that is not whole: its order (-1 not present), or -2. */
 static int first_bad_order(const char *base)
 {
@@ -402,14 +424,15 @@ static int first_bad_order(const char *base)
 	return -2;
 }
 
-/* "o4x8" / "o0x64 swapped=64" etc. */
-static const char *hist(const char *base, char *buf, size_t len)
+/* "o4x8" / "o0x64 swapped=64" etc., of [base, base + rlen). */
+static const char *hist_range(const char *base, size_t rlen, char *buf,
+			      size_t len)
 {
 	struct lfs_scan sc;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (lfs_region_scan(base, C.len, &sc)) {
+	if (lfs_region_scan(base, rlen, &sc)) {
 		snprintf(buf, len, "scan-failed");
 		return buf;
 	}
@@ -428,6 +451,12 @@ static const char *hist(const char *base, char *buf, size_t len)
 	if (sc.partial && n < len)
 		snprintf(buf + n, len - n, " partial=%ld", sc.partial);
 	return buf;
+}
+
+/* The same, of the whole region. */
+static const char *hist(const char *base, char *buf, size_t len)
+{
+	return hist_range(base, C.len, buf, len);
 }
 
 static long swapped_pages(const char *base)
@@ -994,16 +1023,70 @@ static void op_zswap_store(void)
 		emit("broken", db.s);	/* nothing went anywhere */
 }
 
-/* swapin / zswap-load */
-static void op_swapin(bool zswap)
+/*
+ * Read every byte of [base, base + len) in address order, as a program
+ * working through its data does.
+ */
+static void read_sequential(const char *base, size_t len)
+{
+	const volatile uint64_t *w = (const volatile uint64_t *)base;
+	uint64_t sum = 0;
+
+	for (size_t k = 0; k < len / sizeof(*w); k++)
+		sum += w[k];
+	C.sink += sum;
+}
+
+/*
+ * The order in which the scattered pass visits the folios: a stride
+ * coprime to the count, so that no two faults in a row are in neighbouring
+ * folios (for counts above 3).
+ */
+static int scattered_step(int count)
+{
+	for (int s = count / 2 + 1; s < count; s++) {
+		int a = s, b = count;
+
+		while (b) {
+			int t = a % b;
+
+			a = b;
+			b = t;
+		}
+		if (a == 1)
+			return s;
+	}
+	return 1;
+}
+
+/* The page a scattered pass touches in folio j: the middle one. */
+static char *scattered_page(char *base, int j)
+{
+	return base + (size_t)j * C.size + (C.nr / 2) * C.ps;
+}
+
+/*
+ * swapin / zswap-load / swapin-scattered.
+ *
+ * Sequential: the region is read in address order, every byte. The first
+ * folio the pass reaches is reported but not judged: a fault with no swap
+ * fault before it in the VMA is no evidence of a pass, and a swap-in
+ * policy may read it as base pages.
+ *
+ * Scattered: one byte in the middle page of each folio, the folios in an
+ * order where no two faults in a row are neighbours. "small" means each
+ * touched page came back as a base page, which a swap-in policy that
+ * avoids reading what is not used chooses here.
+ */
+static void op_swapin(bool zswap, bool scattered)
 {
 	struct lfs_snap a, b, c, e;
 	struct lfs_delta dout, din;
 	struct dbuf db = { .n = 0 };
 	long swapped;
 	long long swapcached;
-	int whole;
-	char h[256];
+	int whole, rest, small = 0, step;
+	char h[256], first[256] = "";
 
 	if (!need_swap())
 		return;
@@ -1027,13 +1110,22 @@ static void op_swapin(bool zswap)
 			dv(&dout, mthp("swpout_fallback")));
 		return;
 	}
-	/* Touch one byte in each folio. */
+	step = scattered_step(C.count);
 	snap(&c);
-	for (int j = 0; j < C.count; j++)
-		(void)*(volatile char *)(C.base + (size_t)j * C.size);
+	if (scattered) {
+		for (int k = 0, j = 0; k < C.count; k++, j = (j + step) % C.count)
+			(void)*(volatile char *)scattered_page(C.base, j);
+	} else {
+		read_sequential(C.base, C.len);
+	}
 	snap(&e);
 	delta(&c, &e, &din);
 	whole = count_whole(C.base);
+	rest = count_whole_after_first(C.base);
+	for (int j = 0; j < C.count; j++)
+		small += lfs_folio_order_at(scattered_page(C.base, j)) == 0;
+	if (!scattered)
+		hist_range(C.base, C.size, first, sizeof(first));
 
 	dadd(&db, "out: swapped=%ld/%zu", swapped, C.npages);
 	dcnt(&db, &dout, mthp("swpout"), "swpout");
@@ -1041,8 +1133,14 @@ static void op_swapin(bool zswap)
 	if (zswap)
 		dcnt(&db, &dout, "zswpout", "zswpout");
 	dcnt(&db, &dout, "pswpout", "pswpout");
-	dadd(&db, " swapcache=%lldK; in (1 byte/folio): %d/%d whole, %s;",
-	     swapcached, whole, C.count, hist(C.base, h, sizeof(h)));
+	if (scattered)
+		dadd(&db, " swapcache=%lldK; in (1 byte/folio, stride %d): %d/%d whole, %d/%d base pages, %s;",
+		     swapcached, step, whole, C.count, small, C.count,
+		     hist(C.base, h, sizeof(h)));
+	else
+		dadd(&db, " swapcache=%lldK; in (every byte, in order): first folio %s, then %d/%d whole; %s;",
+		     swapcached, first, rest, C.count - 1,
+		     hist(C.base, h, sizeof(h)));
 	dcnt(&db, &din, mthp("swpin"), "swpin");
 	dcnt(&db, &din, mthp("swpin_fallback"), "swpin_fallback");
 	dcnt(&db, &din, "pswpin", "pswpin");
@@ -1064,8 +1162,11 @@ static void op_swapin(bool zswap)
 			db.s);
 	else if (zswap && dhas(&din, "zswpin") && dv(&din, "zswpin") == 0)
 		emit("bypass", db.s);	/* loaded from the backing device */
+	else if (scattered)
+		emit(whole == C.count ? "whole" : small == C.count ? "small" :
+		     "split", db.s);
 	else
-		emit(whole == C.count ? "whole" : "split", db.s);
+		emit(rest == C.count - 1 ? "whole" : "split", db.s);
 }
 
 /*
@@ -1648,6 +1749,467 @@ static void op_uffd(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Folios that came back from swap, and the bits swap must keep        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Swap the region out (MADV_PAGEOUT, then reclaim of our memcg so that no
+ * folio stays in the swap cache) and return the swapped page count, or a
+ * verdict and -1.
+ */
+static long swap_region_out(void)
+{
+	long swapped;
+
+	if (!pageout(C.base, C.len))
+		return -1;
+	evict_swapcache();
+	swapped = swapped_pages(C.base);
+	if (swapped <= 0) {
+		verdict("skip", "swap-out did not happen (swapped=%ld)", swapped);
+		return -1;
+	}
+	return swapped;
+}
+
+#define NUMA_SYSCTL	"/proc/sys/kernel/numa_balancing"
+static char numa_saved[16];
+
+static void numa_restore(void)
+{
+	if (numa_saved[0] && lfs_is_main_process())
+		write_str(NUMA_SYSCTL, numa_saved);
+	numa_saved[0] = '\0';
+}
+
+/* Pages of the region on node nid (a move_pages() query), or -1. */
+static long pages_on_node(int nid)
+{
+	void **pages = calloc(C.npages, sizeof(*pages));
+	int *status = calloc(C.npages, sizeof(*status));
+	long n = -1;
+
+	if (pages && status) {
+		for (size_t i = 0; i < C.npages; i++)
+			pages[i] = C.base + i * C.ps;
+		if (!sys_move_pages(C.npages, pages, NULL, status, 0)) {
+			n = 0;
+			for (size_t i = 0; i < C.npages; i++)
+				n += status[i] == nid;
+		}
+	}
+	free(pages);
+	free(status);
+	return n;
+}
+
+/*
+ * NUMA balancing of folios that came back from swap: swap the region out,
+ * read it back in order with a preferred-node policy on the node the probe
+ * does not run on, then turn NUMA balancing on and keep reading until its
+ * hinting faults have moved the pages to the probe's node (30 s at most).
+ * Whole: the folios that came back whole are still whole on the new node.
+ */
+static void op_numa(void)
+{
+	struct lfs_snap a, b, c, d;
+	struct lfs_delta din, dnb;
+	struct dbuf db = { .n = 0 };
+	int nodes[64], nn, here, there = -1, whole_in, whole;
+	unsigned int cpu, node;
+	unsigned long mask;
+	long swapped, remote, local = 0;
+	cpu_set_t set;
+	double t0, secs;
+	char h1[256], h2[256], buf[16];
+
+	nn = memory_nodes(nodes, 64);
+	if (nn < 2) {
+		verdict("skip", "only %d NUMA node(s) with memory", nn);
+		return;
+	}
+	if (read_str(NUMA_SYSCTL, buf, sizeof(buf))) {
+		verdict("skip", "no %s (CONFIG_NUMA_BALANCING off)", NUMA_SYSCTL);
+		return;
+	}
+	if (!need_swap())
+		return;
+	if (syscall(SYS_getcpu, &cpu, &node, NULL)) {
+		verdict("skip", "getcpu: %s", strerror(errno));
+		return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		verdict("skip", "sched_setaffinity to CPU %u: %s", cpu,
+			strerror(errno));
+		return;
+	}
+	here = (int)node;
+	for (int i = 0; i < nn; i++)
+		if (nodes[i] != here && nodes[i] < 64) {
+			there = nodes[i];
+			break;
+		}
+	if (there < 0) {
+		verdict("skip", "no node with memory besides node %d", here);
+		return;
+	}
+	if (!setup())
+		return;
+	swapped = swap_region_out();
+	if (swapped < 0)
+		return;
+	mask = 1UL << there;
+	if (syscall(SYS_set_mempolicy, MPOL_PREFERRED, &mask,
+		    sizeof(mask) * 8)) {
+		verdict("skip", "set_mempolicy(MPOL_PREFERRED, node %d): %s",
+			there, strerror(errno));
+		return;
+	}
+	snap(&a);
+	read_sequential(C.base, C.len);
+	snap(&b);
+	delta(&a, &b, &din);
+	syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0);
+	whole_in = count_whole(C.base);
+	hist(C.base, h1, sizeof(h1));
+	remote = pages_on_node(there);
+
+	snprintf(numa_saved, sizeof(numa_saved), "%s", buf);
+	atexit(numa_restore);
+	if (write_str(NUMA_SYSCTL, "1")) {
+		verdict("skip", "cannot enable %s", NUMA_SYSCTL);
+		return;
+	}
+	snap(&c);
+	t0 = lfs_now();
+	do {
+		read_sequential(C.base, C.len);
+		local = pages_on_node(here);
+	} while (local < (long)C.npages && lfs_now() - t0 < 30);
+	secs = lfs_now() - t0;
+	snap(&d);
+	delta(&c, &d, &dnb);
+	numa_restore();
+	whole = count_whole(C.base);
+	hist(C.base, h2, sizeof(h2));
+
+	dadd(&db, "cpu %u on node %d; swapped=%ld/%zu; swap-in (every byte, preferred node %d): %ld/%zu pages on node %d, %d/%d whole %s;",
+	     cpu, here, swapped, C.npages, there, remote, C.npages, there,
+	     whole_in, C.count, h1);
+	dcnt(&db, &din, mthp("swpin"), "swpin");
+	dadd(&db, "; NUMA balancing %.0f s: %ld/%zu pages on node %d, %d/%d whole %s;",
+	     secs, local, C.npages, here, whole, C.count, h2);
+	dcnt(&db, &dnb, "numa_hint_faults", "hint_faults");
+	dcnt(&db, &dnb, "numa_pages_migrated", "numa_pages_migrated");
+	dcnt(&db, &dnb, "pgmigrate_fail", "pgmigrate_fail");
+	dcnt(&db, &dnb, mthp("split"), "split");
+	if (!data_ok(C.base, "after NUMA balancing"))
+		return;
+	if (whole_in == 0)
+		verdict("skip", "no folio came back from swap whole: %s", db.s);
+	else if (remote <= 0 || local <= 0 ||
+		 dv(&dnb, "numa_pages_migrated") <= 0)
+		verdict("skip", "NUMA balancing moved no page: %s", db.s);
+	else
+		emit(whole >= whole_in && local == (long)C.npages ? "whole" :
+		     whole < whole_in ? "split" : "barely", db.s);
+}
+
+static char shmem_path[128], shmem_saved[16];
+
+static void shmem_restore(void)
+{
+	if (shmem_saved[0] && lfs_is_main_process())
+		write_str(shmem_path, shmem_saved);
+	shmem_saved[0] = '\0';
+}
+
+/*
+ * Shared anonymous memory (shmem) of the size under test through swap:
+ * hugepages-<size>/shmem_enabled set to "always" for the probe, the region
+ * mapped MAP_SHARED | MAP_ANONYMOUS, swapped out (MADV_PAGEOUT) and read
+ * back in order. Whole: every folio went out at its size and came back
+ * whole.
+ */
+static void op_shmem(void)
+{
+	struct lfs_snap a, b, c, d;
+	struct lfs_delta dout, din;
+	struct dbuf db = { .n = 0 };
+	char buf[128], *o, *e, *resv, *p, h0[256], h1[256], h2[256];
+	int whole0, whole;
+	long long swpout, written;
+
+	if (!need_swap())
+		return;
+	snprintf(shmem_path, sizeof(shmem_path),
+		 LFS_THP_DIR "/hugepages-%zukB/shmem_enabled", C.size >> 10);
+	if (read_str(shmem_path, buf, sizeof(buf))) {
+		verdict("skip", "no %s", shmem_path);
+		return;
+	}
+	o = strchr(buf, '[');
+	e = o ? strchr(o, ']') : NULL;
+	if (!o || !e || e - o - 1 >= (int)sizeof(shmem_saved)) {
+		verdict("skip", "cannot parse %s: %s", shmem_path, buf);
+		return;
+	}
+	memcpy(shmem_saved, o + 1, e - o - 1);
+	shmem_saved[e - o - 1] = '\0';
+	atexit(shmem_restore);
+	if (write_str(shmem_path, "always")) {
+		verdict("skip", "cannot set %s to always", shmem_path);
+		return;
+	}
+	resv = mmap(NULL, C.len + C.size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (resv == MAP_FAILED) {
+		verdict("skip", "mmap reservation: %s", strerror(errno));
+		return;
+	}
+	p = (char *)(((uintptr_t)resv + C.size - 1) & ~(uintptr_t)(C.size - 1));
+	p = mmap(p, C.len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED) {
+		verdict("broken", "mmap(MAP_SHARED | MAP_ANONYMOUS): %s",
+			strerror(errno));
+		return;
+	}
+	C.base = p;
+	fill_region(C.base);
+	whole0 = count_whole(C.base);
+	hist(C.base, h0, sizeof(h0));
+	if (whole0 != C.count) {
+		verdict("skip", "shmem fault-in gave %d/%d whole folios (%s)",
+			whole0, C.count, h0);
+		return;
+	}
+	snap(&a);
+	if (!pageout(C.base, C.len))
+		return;
+	evict_swapcache();
+	snap(&b);
+	delta(&a, &b, &dout);
+	hist(C.base, h1, sizeof(h1));
+	swpout = dv(&dout, mthp("swpout"));
+	written = dv(&dout, "pswpout") + dv(&dout, "zswpout");
+	snap(&c);
+	read_sequential(C.base, C.len);
+	snap(&d);
+	delta(&c, &d, &din);
+	whole = count_whole(C.base);
+	hist(C.base, h2, sizeof(h2));
+
+	dadd(&db, "%s=always; out: mapped after %s;", shmem_path + strlen(LFS_THP_DIR) + 1, h1);
+	dcnt(&db, &dout, mthp("swpout"), "swpout");
+	dcnt(&db, &dout, mthp("swpout_fallback"), "fallback");
+	dcnt(&db, &dout, mthp("split"), "split");
+	dcnt(&db, &dout, "pswpout", "pswpout");
+	dadd(&db, "; in (every byte, in order): %d/%d whole %s;", whole,
+	     C.count, h2);
+	dcnt(&db, &din, mthp("swpin"), "swpin");
+	dcnt(&db, &din, "pswpin", "pswpin");
+	dcnt(&db, &din, "pgmajfault", "majfault");
+	if (!data_ok(C.base, "after shmem swap-in"))
+		return;
+	if (written <= 0)
+		verdict("skip", "nothing went to swap: %s", db.s);
+	else if (dv(&din, "pswpin") + dv(&din, "zswpin") == 0)
+		verdict("skip", "swap-in was served from the swap cache, not the device: %s",
+			db.s);
+	else
+		emit(swpout >= C.count && whole == C.count ? "whole" : "split",
+		     db.s);
+}
+
+/* Pages whose pagemap bit differs from want[]: lost (want set) and extra. */
+static void pagemap_bits(uint64_t bit, const bool *want, long *lost,
+			 long *extra)
+{
+	*lost = *extra = 0;
+	for (size_t i = 0; i < C.npages; i++) {
+		uint64_t ent = 0;
+		bool set = !lfs_pagemap_entry(C.base + i * C.ps, &ent) &&
+			   (ent & bit);
+
+		*lost += want[i] && !set;
+		*extra += !want[i] && set;
+	}
+}
+
+/*
+ * Soft-dirty bits across swap: clear them (clear_refs 4), write every page
+ * of the even folios, swap out, read back in order. Each written page must
+ * show soft-dirty on its swap entry and after swap-in (pagemap bit 55);
+ * bits on pages that were not written are allowed (soft-dirty may be set
+ * more often than needed) and counted. Whole: the folios came back whole.
+ */
+static void op_soft_dirty(void)
+{
+	struct lfs_snap a, b;
+	struct lfs_delta din;
+	struct dbuf db = { .n = 0 };
+	long swapped, lost0, extra0, lost1, extra1, lost2, extra2, nwant = 0;
+	int whole0, whole, rest;
+	bool *want;
+	char h[256];
+	int ret;
+
+	if (!need_swap() || !setup())
+		return;
+	want = calloc(C.npages, sizeof(*want));
+	if (!want) {
+		verdict("skip", "out of memory");
+		return;
+	}
+	ret = write_str("/proc/self/clear_refs", "4");
+	if (ret) {
+		verdict("skip", "clear_refs 4 (soft-dirty): %s", strerror(-ret));
+		return;
+	}
+	for (int j = 0; j < C.count; j += 2)
+		for (size_t i = (size_t)j * C.nr; i < (size_t)(j + 1) * C.nr; i++) {
+			C.gen[i] = 2;
+			fill_page(C.base, i);
+			want[i] = true;
+			nwant++;
+		}
+	pagemap_bits(PM_SOFT_DIRTY, want, &lost0, &extra0);
+	if (lost0 == nwant) {
+		verdict("skip", "no soft-dirty bit after a write (CONFIG_MEM_SOFT_DIRTY off?)");
+		return;
+	}
+	whole0 = count_whole(C.base);
+	swapped = swap_region_out();
+	if (swapped < 0)
+		return;
+	pagemap_bits(PM_SOFT_DIRTY, want, &lost1, &extra1);
+	snap(&a);
+	read_sequential(C.base, C.len);
+	snap(&b);
+	delta(&a, &b, &din);
+	whole = count_whole(C.base);
+	rest = count_whole_after_first(C.base);
+	pagemap_bits(PM_SOFT_DIRTY, want, &lost2, &extra2);
+
+	dadd(&db, "written %ld/%zu pages (even folios), %d/%d whole; soft-dirty lost/extra: written %ld/%ld, swapped (swapped=%ld) %ld/%ld, swapped in %ld/%ld; in (every byte, in order): %d/%d whole %s;",
+	     nwant, C.npages, whole0, C.count, lost0, extra0, swapped, lost1,
+	     extra1, lost2, extra2, whole, C.count, hist(C.base, h, sizeof(h)));
+	dcnt(&db, &din, mthp("swpin"), "swpin");
+	dcnt(&db, &din, "pswpin", "pswpin");
+	if (!data_ok(C.base, "after swap-in"))
+		return;
+	if (lost0 || lost1 || lost2)
+		emit("broken", db.s);
+	else
+		emit(rest == C.count - 1 ? "whole" : "split", db.s);
+}
+
+#ifndef PM_UFFD_WP
+#define PM_UFFD_WP	(1ULL << 57)
+#endif
+
+/*
+ * userfaultfd write-protection across swap: protect the region, swap it
+ * out, read it back in order. Every page must stay protected, on its swap
+ * entry and after swap-in (pagemap bit 57); then the protection is lifted
+ * and every folio written. Whole: the folios came back whole.
+ */
+static void op_uffd_wp_swap(void)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_register reg;
+	struct uffdio_writeprotect wp;
+	struct lfs_snap a, b;
+	struct lfs_delta din;
+	struct dbuf db = { .n = 0 };
+	long swapped, lost0, extra0, lost1, extra1, lost2, extra2;
+	int fd, whole, rest;
+	bool *want;
+	char h[256];
+
+	if (!need_swap())
+		return;
+	fd = uffd_open();
+	if (fd < 0) {
+		verdict("skip", "userfaultfd unavailable: %s", strerror(errno));
+		return;
+	}
+	if (ioctl(fd, UFFDIO_API, &api) ||
+	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
+		verdict("skip", "userfaultfd write-protect unsupported (%s)",
+			strerror(errno));
+		return;
+	}
+	if (!setup())
+		return;
+	want = calloc(C.npages, sizeof(*want));
+	if (!want) {
+		verdict("skip", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < C.npages; i++)
+		want[i] = true;
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)C.base;
+	reg.range.len = C.len;
+	reg.mode = UFFDIO_REGISTER_MODE_WP;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg) ||
+	    !(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) {
+		verdict("skip", "UFFDIO_REGISTER(WP) on anon: %s",
+			strerror(errno));
+		return;
+	}
+	memset(&wp, 0, sizeof(wp));
+	wp.range = reg.range;
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
+		verdict("broken", "UFFDIO_WRITEPROTECT(WP): %s", strerror(errno));
+		return;
+	}
+	pagemap_bits(PM_UFFD_WP, want, &lost0, &extra0);
+	if (lost0 == (long)C.npages) {
+		verdict("skip", "pagemap shows no uffd-wp bit on protected pages");
+		return;
+	}
+	swapped = swap_region_out();
+	if (swapped < 0)
+		return;
+	pagemap_bits(PM_UFFD_WP, want, &lost1, &extra1);
+	snap(&a);
+	read_sequential(C.base, C.len);
+	snap(&b);
+	delta(&a, &b, &din);
+	whole = count_whole(C.base);
+	rest = count_whole_after_first(C.base);
+	hist(C.base, h, sizeof(h));
+	pagemap_bits(PM_UFFD_WP, want, &lost2, &extra2);
+	wp.mode = 0;
+	if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
+		verdict("broken", "UFFDIO_WRITEPROTECT(un-WP): %s",
+			strerror(errno));
+		return;
+	}
+	close(fd);
+	write_first_pages(C.base, 2);
+
+	dadd(&db, "uffd-wp missing: protected %ld/%zu, swapped (swapped=%ld) %ld, swapped in %ld; in (every byte, in order): %d/%d whole %s;",
+	     lost0, C.npages, swapped, lost1, lost2, whole, C.count, h);
+	dcnt(&db, &din, mthp("swpin"), "swpin");
+	dcnt(&db, &din, mthp("swpin_fallback"), "swpin_fallback");
+	dcnt(&db, &din, "pswpin", "pswpin");
+	if (!data_ok(C.base, "after un-protect and write"))
+		return;
+	if (lost0 || lost1 || lost2)
+		emit("broken", db.s);
+	else
+		emit(rest == C.count - 1 ? "whole" : "split", db.s);
+}
+
+/* ------------------------------------------------------------------ */
 /* main                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -1655,6 +2217,7 @@ static const char *const ops[] = {
 	"fault-in", "reclaim-memcg", "pageout", "cold", "free", "swapout",
 	"zswap-store", "swapin", "zswap-load", "fork-cow", "swapoff",
 	"migrate", "compaction", "mlock", "ksm", "mremap", "uffd",
+	"swapin-scattered", "numa", "shmem", "soft-dirty", "uffd-wp-swap",
 };
 
 static void usage(FILE *f)
@@ -1800,9 +2363,11 @@ int main(int argc, char **argv)
 	else if (!strcmp(C.op, "zswap-store"))
 		op_zswap_store();
 	else if (!strcmp(C.op, "swapin"))
-		op_swapin(false);
+		op_swapin(false, false);
+	else if (!strcmp(C.op, "swapin-scattered"))
+		op_swapin(false, true);
 	else if (!strcmp(C.op, "zswap-load"))
-		op_swapin(true);
+		op_swapin(true, false);
 	else if (!strcmp(C.op, "fork-cow"))
 		op_fork_cow();
 	else if (!strcmp(C.op, "swapoff"))
@@ -1819,6 +2384,14 @@ int main(int argc, char **argv)
 		op_mremap();
 	else if (!strcmp(C.op, "uffd"))
 		op_uffd();
+	else if (!strcmp(C.op, "numa"))
+		op_numa();
+	else if (!strcmp(C.op, "shmem"))
+		op_shmem();
+	else if (!strcmp(C.op, "soft-dirty"))
+		op_soft_dirty();
+	else if (!strcmp(C.op, "uffd-wp-swap"))
+		op_uffd_wp_swap();
 
 	if (!C.printed)
 		verdict("broken", "probe reached no verdict");

@@ -34,7 +34,8 @@ LOG=$LFS_RESULTS/feature.log
 SWAP_MB=1024
 
 # Device-independent rows, run with zram as the swap device.
-BASIC_OPS="fault-in reclaim-memcg pageout cold free fork-cow swapoff migrate compaction mlock ksm mremap uffd"
+BASIC_OPS="fault-in reclaim-memcg pageout cold free fork-cow swapoff migrate compaction mlock ksm mremap uffd
+	numa shmem soft-dirty uffd-wp-swap"
 DEVICES="zram disk swapfile brd"
 
 if [ ! -x "$PROBE" ]; then
@@ -139,9 +140,10 @@ for kind in $DEVICES; do
 		for size in "${SIZES[@]}"; do
 			probe swapout "$size" "$kind"
 			probe swapin "$size" "$kind"
+			probe swapin-scattered "$size" "$kind"
 		done
 	else
-		skip_ops "swapout swapin" "$kind" "swap setup ($kind) failed in the guest"
+		skip_ops "swapout swapin swapin-scattered" "$kind" "swap setup ($kind) failed in the guest"
 	fi
 done
 
