@@ -575,6 +575,24 @@ partial_cases() {
 }
 program_suite swapout-partial lfs-partial partial_setup partial_cases
 
+# --- a partially mapped folio whose head piece is unmapped, on a device
+# without swap clusters (a rotational one, which takes no large folio):
+# reclaim splits it to pieces of half its size; the unmapped head piece
+# gets no swap space and cannot be split further (it is unmapped), so it
+# goes back to the LRU, which frees it. Reclaim must count that at the
+# piece's size: memcg pgactivate at most N * half / 4K (lfs-zapped-head).
+# The series before this fix (21 patches, 2026-12-06) counted the size of
+# the folio the piece was cut from: twice that for each.
+zapped_setup() {
+	swap_off_all && zswap_set off || return
+	echo 1 >/sys/block/vda/queue/rotational
+	mkswap -q /dev/vda >/dev/null && swapon /dev/vda
+}
+zapped_cases() {
+	echo "--size 64K --lower 32K --cgroup lfs-zapped-head-64k"
+}
+program_suite swapout-zapped-head lfs-zapped-head zapped_setup zapped_cases
+
 # --- where large folios can go whole (issue 5), with our integrity checker.
 # An ext4 swapfile takes 64K and 2M folios whole (6.12 splits them all), and
 # gives them back through swapoff; a swapfile whose extents are 60K long
