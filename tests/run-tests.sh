@@ -580,9 +580,10 @@ program_suite swapout-partial lfs-partial partial_setup partial_cases
 # reclaim splits it to pieces of half its size; the unmapped head piece
 # gets no swap space and cannot be split further (it is unmapped), so it
 # goes back to the LRU, which frees it. Reclaim must count that at the
-# piece's size: memcg pgactivate at most N * half / 4K (lfs-zapped-head).
-# The series before this fix (21 patches, 2026-12-06) counted the size of
-# the folio the piece was cut from: twice that for each.
+# piece's size: memcg pgactivate = 32kB.split_failed (one per head piece
+# reclaim met) x 8 (lfs-zapped-head). The series before this fix (21
+# patches, 2026-12-06) counted the size of the folio the piece was cut
+# from: twice that, 3 of 3 runs.
 zapped_setup() {
 	swap_off_all && zswap_set off || return
 	echo 1 >/sys/block/vda/queue/rotational
