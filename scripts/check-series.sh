@@ -6,17 +6,25 @@
 #    configs (debug, which has the most checks, and perf).
 # Builds happen in a worktree build/check/src with its own output dirs, so
 # the kernels of build/patched and build/baseline are left alone.
+# CHECK_FROM=K builds prefixes K..N only (patches 1..K-1 are applied, not
+# built): for a series whose first K-1 patches are unchanged since a full
+# run. checkpatch always covers every patch.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 src=$(src_dir patched)
 wt=$LFS_BUILD/check/src
 flavours=${CHECK_FLAVOURS:-debug perf}
+from=${CHECK_FROM:-0}
 git_k() { git -C "$src" "$@"; }
 
 series_entries >"$LFS_BUILD/check.list" || true
 n=$(wc -l <"$LFS_BUILD/check.list")
 note "checking a series of $n patch(es)"
+case $from in
+'' | *[!0-9]*) die "CHECK_FROM must be a prefix number, 0..$n (got '$from')" ;;
+esac
+[ "$from" -le "$n" ] || die "CHECK_FROM=$from: the series has $n patch(es), prefixes 0..$n"
 
 # 1. checkpatch on each patch file, as it would be sent.
 bad=0 i=0
@@ -48,10 +56,15 @@ for k in $(seq 0 "$n"); do
 		series_patch "$e" | git -C "$wt" -c user.name=lfswap -c user.email=lfswap@localhost am -q --keep-cr >/dev/null 2>&1 ||
 			{ git -C "$wt" am --abort >/dev/null 2>&1; die "patch $k ($e) does not apply"; }
 	fi
+	[ "$k" -ge "$from" ] || continue
 	for f in $flavours; do
 		"$LFS_ROOT/scripts/build-kernel.sh" check "$f" 2>/dev/null ||
 			die "prefix $k of the series ($([ "$k" = 0 ] && echo 'no patches' || echo "through $e")) does not build ($f); log: $LFS_BUILD/check/$f/build.log"
 		note "prefix $k/$n builds ($f)"
 	done
 done
-note "check-series: $n patch(es), checkpatch clean, all $((n + 1)) prefixes build"
+if [ "$from" = 0 ]; then
+	note "check-series: $n patch(es), checkpatch clean, all $((n + 1)) prefixes build"
+else
+	note "check-series: $n patch(es), checkpatch clean, prefixes $from..$n build (CHECK_FROM=$from: 0..$((from - 1)) not built here)"
+fi
