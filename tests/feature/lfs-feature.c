@@ -1674,30 +1674,35 @@ static int uffd_open(void)
 	return fd;
 }
 
-static void op_uffd(void)
+/* A userfaultfd with write-protect faults, or -1 (after a "skip" verdict). */
+static int uffd_wp_open(void)
 {
 	struct uffdio_api api = { .api = UFFD_API,
 				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
-	struct uffdio_register reg;
-	struct uffdio_writeprotect wp;
-	struct uffdio_range range;
-	struct dbuf db = { .n = 0 };
-	int fd, w1, w2, w3;
-	char h1[256], h2[256], h3[256];
+	int fd = uffd_open();
 
-	fd = uffd_open();
 	if (fd < 0) {
 		verdict("skip", "userfaultfd unavailable: %s", strerror(errno));
-		return;
+		return -1;
 	}
 	if (ioctl(fd, UFFDIO_API, &api) ||
 	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
 		verdict("skip", "userfaultfd write-protect unsupported (%s)",
 			strerror(errno));
-		return;
+		close(fd);
+		return -1;
 	}
-	if (!setup())
-		return;
+	return fd;
+}
+
+/*
+ * Register the region for write-protect faults and write-protect all of it;
+ * *wp is left describing the region, mode WP. False after a verdict.
+ */
+static bool uffd_wp_protect_region(int fd, struct uffdio_writeprotect *wp)
+{
+	struct uffdio_register reg;
+
 	memset(&reg, 0, sizeof(reg));
 	reg.range.start = (uintptr_t)C.base;
 	reg.range.len = C.len;
@@ -1705,19 +1710,35 @@ static void op_uffd(void)
 	if (ioctl(fd, UFFDIO_REGISTER, &reg)) {
 		verdict("skip", "UFFDIO_REGISTER(WP) on anon: %s",
 			strerror(errno));
-		return;
+		return false;
 	}
 	if (!(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) {
 		verdict("skip", "UFFDIO_WRITEPROTECT not offered for this range");
-		return;
+		return false;
 	}
-	memset(&wp, 0, sizeof(wp));
-	wp.range = reg.range;
-	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-	if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
+	memset(wp, 0, sizeof(*wp));
+	wp->range = reg.range;
+	wp->mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	if (ioctl(fd, UFFDIO_WRITEPROTECT, wp)) {
 		verdict("broken", "UFFDIO_WRITEPROTECT(WP): %s", strerror(errno));
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void op_uffd(void)
+{
+	struct uffdio_writeprotect wp;
+	struct uffdio_range range;
+	struct dbuf db = { .n = 0 };
+	int fd, w1, w2, w3;
+	char h1[256], h2[256], h3[256];
+
+	fd = uffd_wp_open();
+	if (fd < 0)
+		return;
+	if (!setup() || !uffd_wp_protect_region(fd, &wp))
+		return;
 	w1 = count_whole(C.base);
 	hist(C.base, h1, sizeof(h1));
 	/* Reading is fine while write-protected; never write here. */
@@ -1731,7 +1752,7 @@ static void op_uffd(void)
 	}
 	w2 = count_whole(C.base);
 	hist(C.base, h2, sizeof(h2));
-	range = reg.range;
+	range = wp.range;
 	if (ioctl(fd, UFFDIO_UNREGISTER, &range)) {
 		verdict("broken", "UFFDIO_UNREGISTER: %s", strerror(errno));
 		return;
@@ -2119,9 +2140,6 @@ static void op_soft_dirty(void)
  */
 static void op_uffd_wp_swap(void)
 {
-	struct uffdio_api api = { .api = UFFD_API,
-				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
-	struct uffdio_register reg;
 	struct uffdio_writeprotect wp;
 	struct lfs_snap a, b;
 	struct lfs_delta din;
@@ -2133,17 +2151,9 @@ static void op_uffd_wp_swap(void)
 
 	if (!need_swap())
 		return;
-	fd = uffd_open();
-	if (fd < 0) {
-		verdict("skip", "userfaultfd unavailable: %s", strerror(errno));
+	fd = uffd_wp_open();
+	if (fd < 0)
 		return;
-	}
-	if (ioctl(fd, UFFDIO_API, &api) ||
-	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
-		verdict("skip", "userfaultfd write-protect unsupported (%s)",
-			strerror(errno));
-		return;
-	}
 	if (!setup())
 		return;
 	want = calloc(C.npages, sizeof(*want));
@@ -2153,23 +2163,8 @@ static void op_uffd_wp_swap(void)
 	}
 	for (size_t i = 0; i < C.npages; i++)
 		want[i] = true;
-	memset(&reg, 0, sizeof(reg));
-	reg.range.start = (uintptr_t)C.base;
-	reg.range.len = C.len;
-	reg.mode = UFFDIO_REGISTER_MODE_WP;
-	if (ioctl(fd, UFFDIO_REGISTER, &reg) ||
-	    !(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) {
-		verdict("skip", "UFFDIO_REGISTER(WP) on anon: %s",
-			strerror(errno));
+	if (!uffd_wp_protect_region(fd, &wp))
 		return;
-	}
-	memset(&wp, 0, sizeof(wp));
-	wp.range = reg.range;
-	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-	if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp)) {
-		verdict("broken", "UFFDIO_WRITEPROTECT(WP): %s", strerror(errno));
-		return;
-	}
 	pagemap_bits(PM_UFFD_WP, want, &lost0, &extra0);
 	if (lost0 == (long)C.npages) {
 		verdict("skip", "pagemap shows no uffd-wp bit on protected pages");

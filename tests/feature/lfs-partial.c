@@ -64,7 +64,6 @@ int main(int argc, char **argv)
 	};
 	size_t ps, size = 0, keep = 0, lower[MAX_LOWER], best = 0, len;
 	const char *cgname = "lfs-partial";
-	long hist[LFS_NR_ORDERS] = { 0 };
 	int nlower = 0, count = 16, c;
 	struct lfs_snap before, after;
 	bool verbose = false;
@@ -133,16 +132,7 @@ int main(int argc, char **argv)
 		lfs_die_errno("enter %s", cg.path);
 
 	len = count * size;
-	p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
-	if (!p)
-		lfs_die_errno("mmap");
-	for (size_t i = 0; i < len / ps; i++)
-		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, SEED, i, 1);
-	if (lfs_order_histogram(p, len, hist) < 0)
-		lfs_die_errno("scan");
-	if (hist[lfs_size_order(size)] != count)
-		lfs_skip("only %ld of %d folios are %zuK", hist[lfs_size_order(size)],
-			 count, size >> 10);
+	p = lfs_fault_folios(size, count, SEED);
 	for (int i = 0; i < count && !pageout; i++)
 		if (madvise(p + i * size + keep, size - keep, MADV_DONTNEED))
 			lfs_die_errno("MADV_DONTNEED");

@@ -76,9 +76,8 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t ps, size = 64 << 10, lower = 0, half, len;
+	size_t ps, size = 64 << 10, lower = 0, half;
 	const char *cgname = "lfs-zapped-head";
-	long hist[LFS_NR_ORDERS] = { 0 };
 	long long act0, act1, v, expect, heads;
 	char name[64];
 	struct lfs_snap before, after;
@@ -140,17 +139,7 @@ int main(int argc, char **argv)
 	if (lfs_cg_enter(&cg))
 		lfs_die_errno("enter %s", cg.path);
 
-	len = count * size;
-	p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
-	if (!p)
-		lfs_die_errno("mmap");
-	for (size_t i = 0; i < len / ps; i++)
-		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, SEED, i, 1);
-	if (lfs_order_histogram(p, len, hist) < 0)
-		lfs_die_errno("scan");
-	if (hist[lfs_size_order(size)] != count)
-		lfs_skip("only %ld of %d folios are %zuK", hist[lfs_size_order(size)],
-			 count, size >> 10);
+	p = lfs_fault_folios(size, count, SEED);
 	for (int i = 0; i < count; i++)
 		if (madvise(p + i * size, half, MADV_DONTNEED))
 			lfs_die_errno("MADV_DONTNEED");

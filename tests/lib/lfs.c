@@ -1706,6 +1706,24 @@ void *lfs_mmap_aligned(size_t len, size_t align, bool hugepage)
 	return (void *)aligned;
 }
 
+char *lfs_fault_folios(size_t size, int count, uint64_t seed)
+{
+	size_t ps = lfs_pagesize(), len = count * size;
+	long hist[LFS_NR_ORDERS] = { 0 };
+	char *p = lfs_mmap_aligned(len, size, size >= lfs_pmd_size());
+
+	if (!p)
+		lfs_die_errno("mmap");
+	for (size_t i = 0; i < len / ps; i++)
+		lfs_fill_page(p + i * ps, LFS_KIND_TEXT, seed, i, 1);
+	if (lfs_order_histogram(p, len, hist) < 0)
+		lfs_die_errno("scan");
+	if (hist[lfs_size_order(size)] != count)
+		lfs_skip("only %ld of %d folios are %zuK", hist[lfs_size_order(size)],
+			 count, size >> 10);
+	return p;
+}
+
 void lfs_touch(void *p, size_t len, size_t chunk)
 {
 	volatile char *c = p;

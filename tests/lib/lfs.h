@@ -434,6 +434,15 @@ uint64_t lfs_rng_below(struct lfs_rng *r, uint64_t n);
  */
 void *lfs_mmap_aligned(size_t len, size_t align, bool hugepage);
 
+/*
+ * Map count folios of size bytes (aligned, MADV_HUGEPAGE at the PMD size),
+ * fill every page with text of (seed, page index, gen 1), and check that
+ * each is one folio of that size: lfs_skip() if not (the allocation fell
+ * back), lfs_die() if the mapping or the page scan fails.  The caller has
+ * made size the only enabled mTHP size.
+ */
+char *lfs_fault_folios(size_t size, int count, uint64_t seed);
+
 /* Touch (write 1 byte) the first page of every chunk-sized block. */
 void lfs_touch(void *p, size_t len, size_t chunk);
 
