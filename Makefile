@@ -38,6 +38,7 @@ help:
 	@echo "  make kernels         build all four kernels"
 	@echo "  make tests           build our tests and the upstream kselftests"
 	@echo "  make check-series    every prefix of the series builds; checkpatch --strict is clean"
+	@echo "                       (CHECK_FROM=K: build prefixes K..N only)"
 	@echo "  make export          write the commits of build/patched/src back into the series files"
 	@echo "  make verify-series   check that a fresh apply of the series reproduces build/patched/src"
 	@echo "  make series-id       print the id of the series (patches/series and its patches)"
