@@ -594,6 +594,25 @@ zapped_cases() {
 }
 program_suite swapout-zapped-head lfs-zapped-head zapped_setup zapped_cases
 
+# --- a memcg with no swap space left (memory.swap.max 0), SIZE and two
+# lower sizes enabled: MADV_PAGEOUT (which does not ask whether the memcg
+# may swap) cannot get swap space at any size, so each folio is split once,
+# to base pages, as on 6.12, not once per enabled size (lfs-swapmax-fallback:
+# SIZE.swpout_fallback = folios, no lower-size fallback or swpout,
+# memory.swap.events fail = folios x (1 + pages), nothing written), as
+# 6.12 does (8/0/0 and fail 136 for eight 64K folios). The series before
+# this fix split every piece again at each lower size: 64kB/32kB/16kB
+# swpout_fallback 8/16/32 and fail 184; 2M with 1M and 512K, 2/4/8 and
+# 1038 against 1026 (2026-12-06, 2 of 2 cases failed).
+swapmax_setup() {
+	swap_off_all && zswap_set off && swap_on zram 64 >/dev/null
+}
+swapmax_cases() {
+	echo "--size 64K --cgroup lfs-swapmax-64k"
+	echo "--size 2M --count 2 --cgroup lfs-swapmax-2m"
+}
+program_suite swapout-swapmax lfs-swapmax-fallback swapmax_setup swapmax_cases
+
 # --- where large folios can go whole (issue 5), with our integrity checker.
 # An ext4 swapfile takes 64K and 2M folios whole (6.12 splits them all), and
 # gives them back through swapoff; a swapfile whose extents are 60K long
