@@ -126,10 +126,7 @@ int main(int argc, char **argv)
 
 	if (lfs_cg_create(&cg, cgname))
 		lfs_skip("no memory cgroup: %s", strerror(errno));
-	if (mlockall(MCL_CURRENT))
-		lfs_die_errno("mlockall");
-	if (lfs_cg_enter(&cg))
-		lfs_die_errno("enter %s", cg.path);
+	lfs_cg_enter_mlocked(&cg);
 
 	len = count * size;
 	p = lfs_fault_folios(size, count, SEED);

@@ -130,14 +130,7 @@ int main(int argc, char **argv)
 
 	if (lfs_cg_create(&cg, cgname))
 		lfs_skip("no memory cgroup: %s", strerror(errno));
-	/* Allocate what the counters need once, so that it is mlocked too. */
-	if (lfs_counters_snap(&before))
-		lfs_die_errno("counters");
-	lfs_snap_free(&before);
-	if (mlockall(MCL_CURRENT))
-		lfs_die_errno("mlockall");
-	if (lfs_cg_enter(&cg))
-		lfs_die_errno("enter %s", cg.path);
+	lfs_cg_enter_mlocked(&cg);
 
 	p = lfs_fault_folios(size, count, SEED);
 	for (int i = 0; i < count; i++)

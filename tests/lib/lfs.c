@@ -1706,6 +1706,19 @@ void *lfs_mmap_aligned(size_t len, size_t align, bool hugepage)
 	return (void *)aligned;
 }
 
+void lfs_cg_enter_mlocked(const struct lfs_cg *cg)
+{
+	struct lfs_snap snap;
+
+	if (lfs_counters_snap(&snap))
+		lfs_die_errno("counters");
+	lfs_snap_free(&snap);
+	if (mlockall(MCL_CURRENT))
+		lfs_die_errno("mlockall");
+	if (lfs_cg_enter(cg))
+		lfs_die_errno("enter %s", cg->path);
+}
+
 char *lfs_fault_folios(size_t size, int count, uint64_t seed)
 {
 	size_t ps = lfs_pagesize(), len = count * size;

@@ -344,6 +344,13 @@ struct lfs_cg {
 int lfs_cg_create(struct lfs_cg *cg, const char *name);
 /* Move the calling process in; also sets it as the counter memcg. */
 int lfs_cg_enter(const struct lfs_cg *cg);
+/*
+ * Lock the process's memory as it is now (mlockall(MCL_CURRENT), after one
+ * counter snapshot so that what snapshots allocate is locked too) and enter
+ * cg: what the memcg then holds is only what the caller faults in next.
+ * Dies on failure.
+ */
+void lfs_cg_enter_mlocked(const struct lfs_cg *cg);
 /* Move the calling process back to where it was (or to the root). */
 int lfs_cg_leave(void);
 /* Move another process in. */
