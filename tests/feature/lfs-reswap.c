@@ -7,8 +7,9 @@
  *   lfs-reswap [--size SIZE] [--mem SIZE] [--cgroup NAME] [--swap-max
  *              --drain-swap DEV] [-v]
  *
- * Needs exactly one swap device that swap-in reads through the swap cache
- * (a disk, not zram), and zswap off; --size at least 16K. It runs in the
+ * Needs exactly one swap device (a disk, an ext4 swapfile or zram: a page
+ * read alone from a range that went out whole goes through the swap cache
+ * on each, to keep its slot), and zswap off; --size at least 16K. It runs in the
  * memcg --cgroup (default lfs-reswap), whose memory.reclaim evicts what
  * each swap-out leaves in the swap cache once written, so that phase 2
  * finds its pages on the device, not whole in the swap cache. Four phases:
