@@ -55,16 +55,6 @@ static void usage(void)
 	exit(LFS_EXIT_ERROR);
 }
 
-static long long size_stat(const struct lfs_delta *d, size_t size, const char *stat)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "%zukB.%s", size >> 10, stat);
-	if (!lfs_delta_has(d, name))
-		lfs_skip("no %s counter", name);
-	return lfs_delta_get(d, name);
-}
-
 /* kB of swap in use and in total, over every active device */
 static void swap_use(long long *used, long long *total)
 {
@@ -205,13 +195,14 @@ int main(int argc, char **argv)
 	if (verbose)
 		lfs_delta_print(stdout, &d, "# ");
 	printf("# %zukB swpin %lld, swpin_fallback %lld, pswpin %lld; swap in use %lld -> %lld of %lld kB\n",
-	       size >> 10, size_stat(&d, size, "swpin"), size_stat(&d, size, "swpin_fallback"),
+	       size >> 10, lfs_delta_size_stat(&d, size, "swpin"),
+	       lfs_delta_size_stat(&d, size, "swpin_fallback"),
 	       lfs_delta_get(&d, "pswpin"), used1, used2, total);
 
-	v = size_stat(&d, size, "swpin");
+	v = lfs_delta_size_stat(&d, size, "swpin");
 	lfs_check(v == count, "%zukB.swpin = %lld, expected %d (each range read whole)",
 		  size >> 10, v, count);
-	v = size_stat(&d, size, "swpin_fallback");
+	v = lfs_delta_size_stat(&d, size, "swpin_fallback");
 	lfs_check(v == 0, "%zukB.swpin_fallback = %lld, expected 0", size >> 10, v);
 	expect = (long long)len / ps;
 	v = lfs_delta_get(&d, "pswpin");

@@ -43,16 +43,6 @@ static void usage(void)
 	exit(LFS_EXIT_ERROR);
 }
 
-static long long size_stat(const struct lfs_delta *d, size_t size, const char *stat)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "%zukB.%s", size >> 10, stat);
-	if (!lfs_delta_has(d, name))
-		lfs_skip("no %s counter", name);
-	return lfs_delta_get(d, name);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -130,11 +120,11 @@ int main(int argc, char **argv)
 	if (verbose)
 		lfs_delta_print(stdout, &d, "# ");
 	printf("# %zukB/%zukB/%zukB swpout_fallback %lld/%lld/%lld, memory.swap.events fail %lld\n",
-	       size >> 10, size >> 11, size >> 12, size_stat(&d, size, "swpout_fallback"),
-	       size_stat(&d, size / 2, "swpout_fallback"),
-	       size_stat(&d, size / 4, "swpout_fallback"), fail1 - fail0);
+	       size >> 10, size >> 11, size >> 12, lfs_delta_size_stat(&d, size, "swpout_fallback"),
+	       lfs_delta_size_stat(&d, size / 2, "swpout_fallback"),
+	       lfs_delta_size_stat(&d, size / 4, "swpout_fallback"), fail1 - fail0);
 
-	v = size_stat(&d, size, "swpout_fallback");
+	v = lfs_delta_size_stat(&d, size, "swpout_fallback");
 	lfs_check(v == count, "%zukB.swpout_fallback = %lld, expected %d (each folio split once)",
 		  size >> 10, v, count);
 	snprintf(name, sizeof(name), "%zukB.swpout_fallback_lower", size >> 10);
@@ -147,10 +137,10 @@ int main(int argc, char **argv)
 		       name);
 	}
 	for (size_t s = size / 2; s >= size / 4; s /= 2) {
-		v = size_stat(&d, s, "swpout_fallback");
+		v = lfs_delta_size_stat(&d, s, "swpout_fallback");
 		lfs_check(v == 0, "%zukB.swpout_fallback = %lld, expected 0 (no %zuK pieces made)",
 			  s >> 10, v, s >> 10);
-		v = size_stat(&d, s, "swpout");
+		v = lfs_delta_size_stat(&d, s, "swpout");
 		lfs_check(v == 0, "%zukB.swpout = %lld, expected 0", s >> 10, v);
 	}
 	expect = (long long)count * (1 + size / ps);

@@ -844,6 +844,16 @@ bool lfs_delta_has(const struct lfs_delta *d, const char *name)
 	return !lfs_delta_find(d, name, NULL);
 }
 
+long long lfs_delta_size_stat(const struct lfs_delta *d, size_t size, const char *stat)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%zukB.%s", size >> 10, stat);
+	if (!lfs_delta_has(d, name))
+		lfs_skip("no %s counter", name);
+	return lfs_delta_get(d, name);
+}
+
 void lfs_delta_print(FILE *f, const struct lfs_delta *d, const char *prefix)
 {
 	for (int i = 0; i < d->n; i++)

@@ -226,6 +226,8 @@ void lfs_delta_free(struct lfs_delta *d);
 long long lfs_delta_get(const struct lfs_delta *d, const char *name);
 /* True if the counter exists (in the later snapshot). */
 bool lfs_delta_has(const struct lfs_delta *d, const char *name);
+/* The delta of per-size counter "<size>kB.<stat>"; lfs_skip() if it does not exist. */
+long long lfs_delta_size_stat(const struct lfs_delta *d, size_t size, const char *stat);
 /* 0 and *val if the counter exists, -1 otherwise. */
 int lfs_delta_find(const struct lfs_delta *d, const char *name, long long *val);
 /*
