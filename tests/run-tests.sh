@@ -699,7 +699,8 @@ swapdev_done
 # whole). Every page must be in the slot it had, so every range stays whole
 # (lfs-reswap); 6.12 gives each written page another slot on the disk and
 # the swapfile, and reads each range whole from zram. On zram the series
-# before this rule read the page alone and freed its slot: in
+# before this rule read the page alone and freed its slot (cases 6 and 7:
+# 256 of 256 and 1024 of 1024 pages moved, 2026-12-06): in
 # thp_swap_allocator_test's unaligned mode 92% of 64K folios then found no
 # free range, against none on 6.12.
 reswap_setup() {
@@ -823,9 +824,10 @@ program_suite swapin-policy lfs-integrity "" swapin_policy_cases
 # 64K folios on the series before this rule, none on 6.12, which reads
 # such ranges whole from zram at every fault. So each fault reads its
 # range whole and frees all of it (SIZE.swpin = folios, pswpin = pages,
-# swap in use down by the folios' size, every byte). The series before
-# this rule read one page of each (64kB.swpin 0); 6.12 reads them whole
-# from zram at any fault.
+# swap in use down by the folios' size less what the per-CPU slots caches
+# hold, every byte). The series before this rule read one page of each
+# (64kB.swpin 1 of 64, 16kB 2 of 128; 2026-12-06, both cases failed);
+# 6.12 reads them whole from zram at any fault.
 # On zram only: on a disk what MADV_PAGEOUT writes stays in the swap cache
 # and is not read back (not covered yet: it needs lfs-reswap's memcg
 # eviction).
