@@ -824,17 +824,22 @@ program_suite swapin-policy lfs-integrity "" swapin_policy_cases
 # 64K folios on the series before this rule, none on 6.12, which reads
 # such ranges whole from zram at every fault. So each fault reads its
 # range whole and frees all of it (SIZE.swpin = folios, pswpin = pages,
-# swap in use down by the folios' size less what the per-CPU slots caches
-# hold, every byte). The series before this rule read one page of each
+# swap in use down by exactly the folios' size once the slots caches are
+# drained, every byte). The series before this rule read one page of each
 # (64kB.swpin 1 of 64, 16kB 2 of 128; 2026-12-06, both cases failed);
 # 6.12 reads them whole from zram at any fault.
 # On zram only: on a disk what MADV_PAGEOUT writes stays in the swap cache
 # and is not read back (not covered yet: it needs lfs-reswap's memcg
 # eviction).
-swapfull_zram() { swap_off_all && zswap_set off && swap_on zram 32 >/dev/null; }
+# The spare area that drains the swap slots caches: the first 4 MiB of the
+# swap disk, mkswap'ed, not in use.
+swapfull_zram() {
+	swap_off_all && zswap_set off && swap_on zram 32 >/dev/null &&
+		mkswap -q /dev/vda 4096 >/dev/null
+}
 swapfull_cases() {
-	echo "@swapfull_zram --size 64K --device /dev/zram0"
-	echo "@swapfull_zram --size 16K --count 128 --device /dev/zram0"
+	echo "@swapfull_zram --size 64K --device /dev/zram0 --drain-swap /dev/vda"
+	echo "@swapfull_zram --size 16K --count 128 --device /dev/zram0 --drain-swap /dev/vda"
 }
 program_suite swapin-policy-full lfs-swapfull-sparse "" swapfull_cases
 zswap_set off

@@ -146,10 +146,7 @@ static int at_swap_max(char *p, size_t len, size_t nfolios, size_t per,
 	char *q;
 
 	/* flush the slots freed into the per-CPU swap slots caches */
-	if (swapon(drain, 0))
-		lfs_die_errno("swapon %s (to drain the swap slots caches)", drain);
-	if (swapoff(drain))
-		lfs_die_errno("swapoff %s", drain);
+	lfs_swap_drain_caches(drain);
 	if (lfs_cg_read_ll(&cg, "memory.swap.current", &cur1))
 		lfs_die_errno("memory.swap.current");
 	printf("# phase 2: memory.swap.current %lld -> %lld (max %zu)\n", cur0, cur1, max);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/swap.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -842,6 +843,14 @@ long long lfs_delta_get(const struct lfs_delta *d, const char *name)
 bool lfs_delta_has(const struct lfs_delta *d, const char *name)
 {
 	return !lfs_delta_find(d, name, NULL);
+}
+
+void lfs_swap_drain_caches(const char *spare)
+{
+	if (swapon(spare, 0))
+		lfs_die_errno("swapon %s (to drain the swap slots caches)", spare);
+	if (swapoff(spare))
+		lfs_die_errno("swapoff %s", spare);
 }
 
 long long lfs_delta_size_stat(const struct lfs_delta *d, size_t size, const char *stat)

@@ -324,6 +324,12 @@ struct lfs_swapdev {
 
 /* Parse /proc/swaps; returns number of active devices (<= max) or -1. */
 int lfs_swaps(struct lfs_swapdev *devs, int max);
+/*
+ * swapon and swapoff @spare (a mkswap'ed area not in use): swapoff drains
+ * every CPU's swap slots cache, whose slots /proc/swaps and
+ * memory.swap.current still count as used. Dies on failure.
+ */
+void lfs_swap_drain_caches(const char *spare);
 
 /* ------------------------------------------------------------------ */
 /* cgroup v2 memcg helpers                                            */
