@@ -49,7 +49,7 @@ counters() {
 	local d
 	grep -E '^(pswpout|pswpin|thp_swpout|thp_swpout_fallback) ' /proc/vmstat
 	for d in "$THPD"/hugepages-*kB/stats; do
-		for f in swpout swpout_fallback swpout_fallback_lower split; do
+		for f in swpout swpout_fallback swpout_fallback_lower split swpin swpin_fallback; do
 			[ -r "$d/$f" ] && echo "$(basename "$(dirname "$d")").$f $(cat "$d/$f")"
 		done
 	done
