@@ -671,6 +671,35 @@ swapdev_done() {
 program_suite swapout-devices lfs-integrity "" swapdev_cases
 swapdev_done
 
+# --- a swapfile whose free clusters cannot take a large folio (every 64K
+# range of them crosses an extent boundary) still places large folios in
+# the free ranges of the clusters in use (lfs-swapfile-nonfull): 128 64K
+# folios fill clusters 1-4 (the contiguous first 10 MiB of a 16 MiB
+# swapfile; the rest has 60K extents), every other one is freed, and 64
+# new 64K folios must all go out whole into the freed ranges, with no
+# fallback. An allocator that gives up after the first free cluster
+# splits them with swap space of their size free.
+swapfile_nonfull_setup() {
+	local f=/mnt/scratch/swapfile i
+	swap_off_all && zswap_set off || return
+	echo 0 >/sys/block/vdb/queue/rotational
+	mount -t ext4 /dev/vdb /mnt/scratch || return
+	# 10 MiB contiguous, then 103 pieces of 64K with their last 4K
+	# collapsed out (from the end, so that the offsets still ahead do
+	# not move; a collapse may not reach the end of the file, hence a
+	# 104th), cut to 16 MiB: 8 swap clusters
+	rm -f $f && fallocate -l $((10240 + 104 * 64))K $f || return
+	for ((i = 102; i >= 0; i--)); do
+		fallocate --collapse-range --offset $((10240 + i * 64 + 60))K --length 4K $f || return
+	done
+	truncate -s 16M $f && chmod 600 $f && mkswap -q $f >/dev/null && swapon $f || return
+	mkswap -q /dev/vda 4096 >/dev/null
+}
+swapfile_nonfull_cases() {
+	echo "--size 64K --good 4 --drain-swap /dev/vda"
+}
+program_suite swapout-swapfile-nonfull lfs-swapfile-nonfull swapfile_nonfull_setup swapfile_nonfull_cases
+
 # --- a swap device without swap clusters (a rotational one) takes no large
 # folio into the swap cache (lfs-rotswap): on a fresh rotational device,
 # slots handed out one at a time in address order, contiguous and aligned
