@@ -25,7 +25,9 @@ help:
 	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
 	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf,"
 	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
-	@echo "  make bench-publish   a full bench run that also writes docs/performance.md"
+	@echo "  make bench-publish   a bench run that also writes docs/performance.md; PART=<backend> runs one"
+	@echo "                       backend's rows of CONFIG, and the document is made from every part"
+	@echo "                       published on this series (bench/published/; full.conf: one part a session)"
 	@echo "  make bench-aa        A/A check: default.conf's matrix (or CONFIG=) with both sides booting"
 	@echo "                       the patched kernel; the report counts the verdicts that are not noise"
 	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
@@ -79,7 +81,8 @@ soak:
 run:
 	$(S)/run.sh
 
-BENCH_OPTS = $(if $(filter 1,$(QUICK)),--quick) $(if $(CONFIG),--config $(CONFIG)) $(if $(RESUME),--resume $(RESUME))
+BENCH_OPTS = $(if $(filter 1,$(QUICK)),--quick) $(if $(CONFIG),--config $(CONFIG)) $(if $(RESUME),--resume $(RESUME)) \
+	$(if $(PART),--part $(PART))
 bench:
 	$(S)/bench.sh $(BENCH_OPTS)
 

@@ -6,7 +6,7 @@
 # configurations of a boot run in an order shuffled per boot), and write a
 # report with statistics and plots.
 #
-#   bench.sh [--config FILE] [--quick] [--aa] [--out DIR | --resume DIR] [--publish]
+#   bench.sh [--config FILE] [--quick] [--aa] [--part BACKEND] [--out DIR | --resume DIR] [--publish]
 #
 #   --config FILE  the configuration (default bench/configs/default.conf,
 #                  with --quick bench/configs/quick.conf, with --aa
@@ -17,8 +17,13 @@
 #   --resume DIR   finish an interrupted run in DIR with the same --config:
 #                  boots whose runs all have a successful runs/*.json and
 #                  measured ceilings are not repeated (meta.json records it)
-#   --publish      copy the report and its plots to docs/performance.md and
-#                  docs/performance/ (for a full run on main)
+#   --part BACKEND run one part of the configuration: the rows of one of its
+#                  backends (usemem and kernel builds); the ceilings run with
+#                  the first backend's part. A full matrix takes more than one
+#                  session: published part by part (bench/published/).
+#   --publish      keep the run's records in bench/published/ and write
+#                  docs/performance.md and docs/performance/ from every
+#                  published part of this series and configuration
 #
 # Results: DIR/meta.json, DIR/runs/*.json (one per workload run),
 # DIR/ceilings/, DIR/corpus/manifest.json, DIR/boots/<boot>/ (console logs),
@@ -28,7 +33,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-conf="" quick=0 res="" publish=0 resume=0 aa=0
+conf="" quick=0 res="" publish=0 resume=0 aa=0 part=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) conf=$2; shift 2 ;;
@@ -37,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--out) res=$2; shift 2 ;;
 	--resume) res=$2; resume=1; shift 2 ;;
 	--publish) publish=1; shift ;;
+	--part) part=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
 	esac
@@ -63,9 +69,33 @@ if [ -n "$AA_KERNEL" ]; then
 	esac
 fi
 booted() { echo "${AA_KERNEL:-$1}"; }	# booted LABEL: the kernel a boot of LABEL runs
+# The backends of the configuration: BACKENDS, then those only EXTRA names.
+all_backends=$BACKENDS
+for e in $EXTRA; do
+	b=$(echo "$e" | cut -d: -f2)
+	case " $all_backends " in *" $b "*) ;; *) all_backends="$all_backends $b" ;; esac
+done
+all_backends=$(echo $all_backends)
+# --part: one backend's rows of the configuration (its parts: all_backends)
+parts=$all_backends
+if [ -n "$part" ]; then
+	[ "$quick" = 0 ] && [ "$aa" = 0 ] || die "--part: not with --quick or --aa (a part is published)"
+	case " $parts " in
+	*" $part "*) ;;
+	*) die "--part $part: not a backend of $conf (its parts: $parts)" ;;
+	esac
+	case " $BACKENDS " in *" $part "*) BACKENDS=$part ;; *) BACKENDS="" ;; esac
+	ex=""
+	for e in $EXTRA; do [ "$(echo "$e" | cut -d: -f2)" != "$part" ] || ex="$ex $e"; done
+	EXTRA=${ex# }
+	all_backends=$part
+	# the ceilings (fio, compressors) belong to the run, measured once
+	[ "$part" = "${parts%% *}" ] || CEILINGS=0
+fi
 suffix=""
 [ "$quick" = 0 ] || suffix=-quick
 [ -z "$AA_KERNEL" ] || suffix=$suffix-aa
+[ -z "$part" ] || suffix=$suffix-$part
 [ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$suffix
 if [ "$resume" = 1 ]; then
 	[ -d "$res/runs" ] || die "--resume $res: not a results directory (no runs/)"
@@ -78,6 +108,9 @@ if [ "$resume" = 1 ]; then
 	[ ! -f "$res/boot.conf" ] ||
 		[ "$(sed -n '/^# resolved by scripts\/bench.sh$/,$s/^AA_KERNEL=//p' "$res/boot.conf")" = "$AA_KERNEL" ] ||
 		die "--resume $res: it was started with another --aa setting (see AA_KERNEL in $res/boot.conf)"
+	[ ! -f "$res/boot.conf" ] ||
+		[ "$(sed -n '/^# resolved by scripts\/bench.sh$/,$s/^PART=//p' "$res/boot.conf")" = "$part" ] ||
+		die "--resume $res: it was started with another --part (see PART in $res/boot.conf; --part '$part')"
 	# one run, one series: its kernels were built from the series it started with
 	[ ! -s "$res/series-id" ] || [ "$(cat "$res/series-id")" = "$(series_id)" ] ||
 		die "--resume $res: it was started with series $(cat "$res/series-id"), the work tree's is $(series_id) (make series-id); resume it from that series, or start a new run"
@@ -149,6 +182,7 @@ boot_conf=$res/boot.conf
 	echo "LFS_BENCH_BIN=$bin"
 	echo "BENCH_SEED=$BENCH_SEED"
 	echo "AA_KERNEL=$AA_KERNEL"
+	echo "PART=$part"
 } >"$boot_conf"
 # quick.conf sources default.conf through $LFS_ROOT, which the guest has.
 
@@ -264,11 +298,6 @@ fi
 # between iterations), each running every (workload, size) of the backend
 # in an order shuffled per boot (shuffle), but the kernel builds, which
 # get a boot each.
-all_backends=$BACKENDS
-for e in $EXTRA; do
-	b=$(echo "$e" | cut -d: -f2)
-	case " $all_backends " in *" $b "*) ;; *) all_backends="$all_backends $b" ;; esac
-done
 kernels_rev=$(echo "$KERNELS" | tr ' ' '\n' | tac | tr '\n' ' ')
 # The kernel builds may run more iterations than the rest (their sys time
 # varies more from boot to boot): KBUILD_ITERATIONS, default ITERATIONS.
@@ -358,7 +387,10 @@ meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finishe
         "host": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), "accel": accel},
         "guest": {"cpus": $GUEST_CPUS, "mem": "$GUEST_MEM", "disk_mibs": "${DISK_MIBS:-}"}, "kernels": kernels, "series": series,
         "series_id": open("$res/series-id").read().strip(),
-        "command": ("make bench-aa" if $aa == 1 else "make bench") + (" QUICK=1" if $quick == 1 else ""),
+        "command": ("make bench-aa" if $aa == 1 else "make bench") + (" QUICK=1" if $quick == 1 else "")
+                   + (" PART=$part" if "$part" else ""),
+        # --part: this run is one part (backend) of the configuration's
+        "part": "$part" or None, "config_parts": "$parts".split(),
         "failed_boots": $failures,
         # A/A check: both labels booted this kernel (bench/README.md, "A/A check")
         "aa": {"kernel": aa} if aa else None,
@@ -380,18 +412,29 @@ if [ "$publish" = 1 ]; then
 	# `make bench-frag-publish` put into docs/performance.md is carried over.
 	frag=""
 	[ ! -f "$doc" ] || frag=$(sed -n '/^<!-- bench-frag begin -->$/,/^<!-- bench-frag end -->$/p' "$doc")
+	# The run's records go to bench/published/ (one file per part; a run
+	# of the whole configuration is the part "all"), and the document is
+	# made from every published part of this series and configuration.
+	pub=$LFS_ROOT/bench/published cfg_rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"])' "$res/meta.json")
+	py=$LFS_ROOT/bench/report/published.py
+	python3 "$py" prune "$pub" --series "$(cat "$res/series-id")" --config "$cfg_rel" --keep "${part:-all}" ||
+		die "pruning bench/published/ failed"
+	python3 "$py" save "$res" "$pub/${part:-all}.json.gz" --part "${part:-all}" || die "saving the run's records failed"
+	merged=$LFS_BUILD/bench/published-merged
+	python3 "$py" merge "$pub" "$merged" --series "$(cat "$res/series-id")" --config "$cfg_rel" --parts "$parts" ||
+		die "merging bench/published/ failed"
 	rm -rf "$LFS_ROOT/docs/performance"
-	python3 "$LFS_ROOT/bench/report/report.py" "$res" --out "$doc.new" \
+	python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
 		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
 		--doc-header "$LFS_ROOT/bench/report/performance-header.md" \
-		--headline "$res/headline.md" >/dev/null ||
+		--headline "$merged/headline.md" >/dev/null ||
 		die "writing docs/performance.md failed"
 	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
 	mv "$doc.new" "$doc"
 	# The report and its PNGs are committed; the plot data stays in $res.
 	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
 	# README.md's figures: the headline block, between its markers
-	python3 - "$LFS_ROOT/README.md" "$res/headline.md" <<'PY' || die "README.md has no bench-headline markers"
+	python3 - "$LFS_ROOT/README.md" "$merged/headline.md" <<'PY' || die "README.md has no bench-headline markers"
 import re, sys
 readme, head = sys.argv[1], open(sys.argv[2]).read()
 text = open(readme).read()
@@ -400,6 +443,8 @@ if not pat.search(text):
     sys.exit(1)
 open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
 PY
-	note "published: docs/performance.md, docs/performance/, README.md's figures"
+	note "published: bench/published/${part:-all}.json.gz, docs/performance.md, docs/performance/, README.md's figures"
+	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json")
+	[ -z "$missing" ] || note "parts of $cfg_rel not yet run on this series: $missing (make bench-publish CONFIG=$cfg_rel PART=...)"
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

@@ -396,6 +396,9 @@ def order_text(model, meta):
         return "fixed (these runs carry no `boot` record)"
     shared = {r.boot.get("id") for r in pos if (r.boot.get("of") or 0) > 1}
     seed = meta.get("seed")
+    if seed is None and len(meta.get("parts") or []) > 1:
+        seed = "per part (%s)" % ", ".join("%s %s" % (p.get("part"), p.get("seed"))
+                                           for p in meta["parts"] if isinstance(p, dict))
     return ("shuffled per boot (%d boot%s of more than one run); run seed %s, each "
             "boot's seed and order in meta.json `boots`, each run's place in "
             "its `boot.position`" % (len(shared), "" if len(shared) == 1 else "s",
@@ -667,7 +670,20 @@ def targets_mode(res, meta, cli, sets):
 def header_section(meta, model, title, doc_header):
     # the series the run is of (scripts/docs-check.sh compares it with the
     # work tree's); runs from before bench.sh recorded it say "unknown"
-    out = ["<!-- series-id: %s -->\n# %s\n\n" % (meta.get("series_id") or "unknown", title)]
+    out = ["<!-- series-id: %s -->\n" % (meta.get("series_id") or "unknown")]
+    parts, missing = parts_of(meta)
+    if missing:
+        # scripts/docs-check.sh lists a document with parts still to run
+        out.append("<!-- bench-parts-missing: %s: %s -->\n" % (meta.get("config"), " ".join(missing)))
+    out.append("# %s\n\n" % title)
+    if missing:
+        out.append("**Incomplete**: this report has %d of the %d parts of `%s`; "
+                   "not run yet on this series: %s (`make bench-publish CONFIG=%s "
+                   "PART=<backend>`, one session each or more). Every ratio below "
+                   "compares runs of one part, so it stands; the targets and the "
+                   "summary cover the parts that are here.\n\n"
+                   % (len(parts), len(parts) + len(missing), meta.get("config"),
+                      ", ".join("`%s`" % m for m in missing), meta.get("config")))
     if doc_header:
         out.append(doc_header.rstrip() + "\n\n")
     st, fi = meta.get("started"), meta.get("finished")
@@ -688,7 +704,12 @@ def header_section(meta, model, title, doc_header):
         return ", ".join("%s %s" % (k, v) for k, v in d.items()) \
             if isinstance(d, dict) else str(d)
     lines = [
-        ("Results", "`%s`" % model.res),
+        ("Results", "`%s`" % model.res if not parts else
+         "published parts (bench/published/, bench/report/published.py), each a run of its own: "
+         + "; ".join("`%s` %s, %s to %s, %s runs%s" % (
+             p.get("part"), "`%s`" % p["results"] if p.get("results") else "",
+             p.get("started") or "?", p.get("finished") or "?", p.get("runs", "?"),
+             ", resumed %s" % p["resumed"] if p.get("resumed") else "") for p in parts)),
         ("Series", "`%s` (`make series-id`)" % (meta.get("series_id") or "unknown")),
         ("Command", "`%s`" % meta["command"] if meta.get("command") else ""),
         ("Config", "`%s`%s" % (meta.get("config"), " (quick)" if meta.get("quick")
@@ -731,18 +752,40 @@ def header_section(meta, model, title, doc_header):
     return "".join(out)
 
 
+def parts_of(meta):
+    """(parts, missing) of a report made from bench/published/: the part
+    records of meta.json, and the parts of the configuration not run yet;
+    ([], []) for the results of one run."""
+    parts = meta.get("parts") if isinstance(meta.get("parts"), list) else []
+    parts = [p for p in parts if isinstance(p, dict)]
+    if len(parts) == 1 and parts[0].get("part") == "all":
+        parts = []
+    missing = meta.get("parts_missing") if isinstance(meta.get("parts_missing"), list) else []
+    return parts, [str(m) for m in missing]
+
+
 def write_headline(path, meta, model, sum_md, sum_data, t_data):
     """The block README.md shows (scripts/bench.sh --publish puts it between
     its markers): the series id, the run, the verdicts of the summary
     table, the target tallies and the table itself."""
     tally = {v: sum(1 for d in sum_data if d["verdict"] == v) for v in VERDICTS}
-    out = ["<!-- series-id: %s -->\n" % (meta.get("series_id") or "unknown"),
-           "Against 6.12, from the latest `make bench-publish` (series `%s`, run "
-           "`%s`, %s, %s iterations; docs/performance.md has the rest): of %d "
-           "configurations, %s.\n\n" % (
-               meta.get("series_id") or "unknown", os.path.basename(model.res.rstrip("/")),
-               str(meta.get("started") or "?")[:10], meta.get("iterations", "?"),
-               len(sum_data), ", ".join("%d %s" % (tally[v], v) for v in VERDICTS if tally[v]))]
+    parts, missing = parts_of(meta)
+    out = ["<!-- series-id: %s -->\n" % (meta.get("series_id") or "unknown")]
+    if missing:
+        out.append("<!-- bench-parts-missing: %s: %s -->\n" % (meta.get("config"), " ".join(missing)))
+    if parts:
+        run = "parts %s of `%s`, %s to %s" % (
+            ", ".join(str(p.get("part")) for p in parts), meta.get("config"),
+            str(meta.get("started") or "?")[:10], str(meta.get("finished") or "?")[:10])
+    else:
+        run = "run `%s`, %s" % (os.path.basename(model.res.rstrip("/")),
+                                str(meta.get("started") or "?")[:10])
+    out.append("Against 6.12, from the latest `make bench-publish` (series `%s`, %s, "
+               "%s iterations; docs/performance.md has the rest)%s: of %d "
+               "configurations, %s.\n\n" % (
+                   meta.get("series_id") or "unknown", run, meta.get("iterations", "?"),
+                   "; **incomplete**, not run yet: %s" % ", ".join(missing) if missing else "",
+                   len(sum_data), ", ".join("%d %s" % (tally[v], v) for v in VERDICTS if tally[v])))
     for d in t_data:
         t = {v: sum(1 for x in d["lines"] if x["verdict"] == v) for v in ("PASS", "FAIL", "n.a.")}
         out.append("Targets, %s: %d PASS, %d FAIL, %d n.a.\n\n" % (
