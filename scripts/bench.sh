@@ -23,7 +23,10 @@
 #                  session: published part by part (bench/published/).
 #   --publish      keep the run's records in bench/published/ and write
 #                  docs/performance.md and docs/performance/ from every
-#                  published part of this series and configuration
+#                  published part of this series and configuration; a run
+#                  with a failed run or boot, or one that would replace
+#                  published parts of other settings (or a whole run, or
+#                  the parts of one), is not published unless FORCE=1
 #
 # Results: DIR/meta.json, DIR/runs/*.json (one per workload run),
 # DIR/ceilings/, DIR/corpus/manifest.json, DIR/boots/<boot>/ (console logs),
@@ -79,7 +82,7 @@ all_backends=$(echo $all_backends)
 # --part: one backend's rows of the configuration (its parts: all_backends)
 parts=$all_backends
 if [ -n "$part" ]; then
-	[ "$quick" = 0 ] && [ "$aa" = 0 ] || die "--part: not with --quick or --aa (a part is published)"
+	[ "$quick" = 0 ] && [ -z "$AA_KERNEL" ] || die "--part: not with --quick or an A/A check (a part is published)"
 	case " $parts " in
 	*" $part "*) ;;
 	*) die "--part $part: not a backend of $conf (its parts: $parts)" ;;
@@ -415,14 +418,20 @@ if [ "$publish" = 1 ]; then
 	# The run's records go to bench/published/ (one file per part; a run
 	# of the whole configuration is the part "all"), and the document is
 	# made from every published part of this series and configuration.
-	pub=$LFS_ROOT/bench/published cfg_rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"])' "$res/meta.json")
-	py=$LFS_ROOT/bench/report/published.py
-	python3 "$py" prune "$pub" --series "$(cat "$res/series-id")" --config "$cfg_rel" --keep "${part:-all}" ||
-		die "pruning bench/published/ failed"
-	python3 "$py" save "$res" "$pub/${part:-all}.json.gz" --part "${part:-all}" || die "saving the run's records failed"
-	merged=$LFS_BUILD/bench/published-merged
-	python3 "$py" merge "$pub" "$merged" --series "$(cat "$res/series-id")" --config "$cfg_rel" --parts "$parts" ||
-		die "merging bench/published/ failed"
+	# Staged: bench/published/ changes only once the report is written.
+	pub=$LFS_ROOT/bench/published py=$LFS_ROOT/bench/report/published.py
+	cfg_rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"])' "$res/meta.json") ||
+		die "$res/meta.json: no config"
+	sid=$(cat "$res/series-id") settings=$(python3 "$py" settings "$res/boot.conf") || die "$res/boot.conf unreadable"
+	stage=$LFS_BUILD/bench/published-stage merged=$LFS_BUILD/bench/published-merged
+	rm -rf "$stage" && mkdir -p "$stage" && cp "$pub/"*.json.gz "$stage/" 2>/dev/null || true
+	force=${FORCE:+--force}
+	python3 "$py" prune "$stage" --series "$sid" --config "$cfg_rel" --settings "$settings" --keep "${part:-all}" $force ||
+		die "not published: bench/published/ holds work this run would replace (see above)"
+	python3 "$py" save "$res" "$stage/${part:-all}.json.gz" --part "${part:-all}" $force ||
+		die "not published (the results stay in $res)"
+	python3 "$py" merge "$stage" "$merged" --series "$sid" --config "$cfg_rel" --parts "$parts" ||
+		die "merging the published parts failed"
 	rm -rf "$LFS_ROOT/docs/performance"
 	python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
 		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
@@ -431,7 +440,8 @@ if [ "$publish" = 1 ]; then
 		die "writing docs/performance.md failed"
 	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
 	mv "$doc.new" "$doc"
-	# The report and its PNGs are committed; the plot data stays in $res.
+	rm -f "$pub/"*.json.gz && cp "$stage/"*.json.gz "$pub/"
+	# The report and its PNGs are committed; the plot data stays in $merged.
 	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
 	# README.md's figures: the headline block, between its markers
 	python3 - "$LFS_ROOT/README.md" "$merged/headline.md" <<'PY' || die "README.md has no bench-headline markers"
@@ -444,7 +454,8 @@ if not pat.search(text):
 open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
 PY
 	note "published: bench/published/${part:-all}.json.gz, docs/performance.md, docs/performance/, README.md's figures"
-	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json")
+	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json") ||
+		die "$merged/meta.json: unreadable"
 	[ -z "$missing" ] || note "parts of $cfg_rel not yet run on this series: $missing (make bench-publish CONFIG=$cfg_rel PART=...)"
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

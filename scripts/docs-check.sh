@@ -96,10 +96,10 @@ if [ "$stale" = 0 ]; then
 	exit 0
 fi
 if [ "$warn" = 1 ]; then
-	printf 'lfswap: warning: %d of %d generated documents are not of series %s (make docs-check):\n%s' \
+	printf 'lfswap: warning: %d of %d generated documents are not of series %s, or incomplete (make docs-check):\n%s' \
 		"$stale" "$n" "$cur" "$out" >&2
 	exit 0
 fi
-printf 'docs-check: %d of %d generated documents are not of series %s (make series-id):\n%s' \
+printf 'docs-check: %d of %d generated documents are not of series %s, or incomplete (make series-id):\n%s' \
 	"$stale" "$n" "$cur" "$out"
 exit 1

@@ -13,13 +13,21 @@ report sees one results directory with each part's runs, and names the
 parts it has and those it lacks (scripts/docs-check.sh lists those).
 
     published.py save RES OUT.json.gz --part NAME
-        write RES's meta.json, runs/*.json, ceilings/ and corpus manifest
+        write RES's meta.json, runs/*.json, ceilings/ and corpus manifest,
+        with a hash of the settings it ran (boot.conf); a run with a failed
+        run or boot is refused
     published.py merge DIR OUT_RES --series ID --config CONF --parts "A B .."
         build a results directory OUT_RES from DIR/*.json.gz of series ID
         and configuration CONF (meta.json: "parts", "parts_missing")
-    published.py prune DIR --series ID --config CONF [--keep NAME]
-        remove the files of another series or configuration (and, with
-        --keep all, every part file: a whole run replaces its parts)
+    published.py prune DIR --series ID --config CONF --settings HASH --keep NAME [--force]
+        remove the files of another series, or the same part's: what
+        publishing part NAME replaces. Files of another configuration or
+        settings, a whole run ("all") that a part would replace, or parts
+        that a whole run would, are removed only with --force (hours of
+        guest time); without it prune refuses and removes nothing.
+    published.py settings BOOT_CONF
+        print the hash of a run's settings (the configuration's lines of
+        its boot.conf, without comments)
 
 Python 3 standard library only.
 """
@@ -27,6 +35,7 @@ Python 3 standard library only.
 import argparse
 import glob
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -56,6 +65,23 @@ def load(path):
     return d
 
 
+def settings_hash(boot_conf):
+    """The configuration a run ran, as boot.conf holds it above the lines
+    scripts/bench.sh resolves (paths, seed, part), without comments."""
+    lines = []
+    try:
+        with open(boot_conf, encoding="utf-8") as f:
+            for line in f:
+                if line.strip() == "# resolved by scripts/bench.sh":
+                    break
+                t = line.strip()
+                if t and not t.startswith("#"):
+                    lines.append(t)
+    except OSError as e:
+        die("%s: %s" % (boot_conf, e))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
+
+
 def save(args):
     res = args.res.rstrip("/")
     meta_path = os.path.join(res, "meta.json")
@@ -67,6 +93,11 @@ def save(args):
         runs[os.path.basename(f)] = read_json(f)
     if not runs:
         die("%s: no runs/*.json" % res)
+    bad = sorted(n for n, r in runs.items() if not (isinstance(r, dict) and r.get("ok") is True))
+    if (bad or meta.get("failed_boots")) and not args.force:
+        die("%s: %d failed run(s)%s and %s failed boot(s): not published (finish it with "
+            "RESUME=, or publish it anyway with FORCE=1)" % (
+                res, len(bad), " (%s ...)" % bad[0] if bad else "", meta.get("failed_boots") or 0))
     ceilings = {}
     for f in sorted(glob.glob(os.path.join(res, "ceilings", "*"))):
         if os.path.isfile(f):
@@ -78,6 +109,7 @@ def save(args):
         corpus = read_json(cm)
     d = {"schema": SCHEMA, "part": args.part, "series_id": meta.get("series_id"),
          "config": meta.get("config"), "results": os.path.basename(res),
+         "settings": settings_hash(os.path.join(res, "boot.conf")),
          "meta": meta, "runs": runs, "ceilings": ceilings, "corpus": corpus}
     tmp = args.out + ".tmp"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -95,20 +127,32 @@ def files_of(dirpath):
 
 
 def prune(args):
+    """Remove what publishing part args.keep replaces; refuse (and remove
+    nothing) where it would throw away other published work, unless
+    --force."""
+    drop, refuse = [], []
     for f in files_of(args.dir):
         d = load(f)
-        why = None
+        p = d.get("part")
         if d.get("series_id") != args.series:
-            why = "series %s" % d.get("series_id")
+            drop.append((f, "series %s" % d.get("series_id")))
+        elif p == args.keep:
+            drop.append((f, "replaced"))
         elif d.get("config") != args.config:
-            why = "configuration %s" % d.get("config")
-        elif args.keep == "all" and d.get("part") != "all":
-            why = "part %s of a run now published whole" % d.get("part")
-        elif args.keep != "all" and d.get("part") == "all":
-            why = "a whole run, now published in parts"
-        if why:
-            os.remove(f)
-            print("published.py: removed %s (%s)" % (f, why))
+            refuse.append((f, "configuration %s" % d.get("config")))
+        elif d.get("settings") != args.settings:
+            refuse.append((f, "other settings of %s (%s)" % (d.get("config"), d.get("settings"))))
+        elif args.keep == "all":
+            refuse.append((f, "part %s, which a run published whole replaces" % p))
+        elif p == "all":
+            refuse.append((f, "a run published whole, which a part replaces"))
+    if refuse and not args.force:
+        die("publishing %s would remove published work of this series: %s; publish with "
+            "FORCE=1 to replace it" % (args.keep, "; ".join("%s (%s)" % (os.path.basename(f), w)
+                                                             for f, w in refuse)))
+    for f, why in drop + refuse:
+        os.remove(f)
+        print("published.py: removed %s (%s)" % (f, why))
 
 
 def merge(args):
@@ -129,9 +173,16 @@ def merge(args):
     missing = [] if "all" in got else [p for p in want if p not in got]
     out = args.out_res.rstrip("/")
     if os.path.exists(out):
+        if not os.path.isfile(os.path.join(out, ".published-merge")):
+            die("%s exists and was not made by published.py merge: not removing it" % out)
         shutil.rmtree(out)
     for sub in ("runs", "ceilings", "corpus", "boots"):
         os.makedirs(os.path.join(out, sub))
+    open(os.path.join(out, ".published-merge"), "w").close()
+    extra = [p for p in got if p not in want and p != "all"]
+    if extra:
+        die("%s: part(s) %s are not backends of %s (%s): prune them" % (
+            args.dir, " ".join(extra), args.config, " ".join(want)))
     metas = [got[p]["meta"] for p in order]
     for p in order:
         for name, rec in got[p]["runs"].items():
@@ -152,6 +203,27 @@ def merge(args):
             with open(os.path.join(out, "corpus", "manifest.json"), "w", encoding="utf-8") as f:
                 json.dump(got[p]["corpus"], f, indent=1)
     base = dict(metas[0])
+    if len({got[p].get("settings") for p in order}) > 1:
+        die("%s: parts of series %s ran different settings of %s: %s" % (
+            args.dir, args.series, args.config,
+            ", ".join("%s %s" % (p, got[p].get("settings")) for p in order)))
+    base["command"] = "make bench-publish CONFIG=%s%s" % (
+        args.config, "" if order == ["all"] else " PART=<each part>")
+    base["part"] = None
+    # the host, guest and kernels of each part, in parts[]; the header shows
+    # the first part's and says which differ
+    base["parts_differ"] = sorted(k for k in ("host", "guest", "iterations", "kbuild_iterations")
+                                  if len({json.dumps(m.get(k), sort_keys=True) for m in metas}) > 1)
+    unames = {json.dumps({k: (v or {}).get("uname") for k, v in (m.get("kernels") or {}).items()},
+                         sort_keys=True) for m in metas}
+    if len(unames) > 1:
+        base["parts_differ"].append("kernels")
+    cparts = [p for p in order if got[p]["ceilings"]]
+    base["ceilings_part"] = (sorted(cparts, key=lambda p_: got[p_]["meta"].get("started") or "")[-1]
+                             if cparts else None)
+    kparts = [p for p in order if got[p]["corpus"] is not None]
+    base["corpus_part"] = (sorted(kparts, key=lambda p_: got[p_]["meta"].get("started") or "")[-1]
+                           if kparts else None)
     base["started"] = min(m.get("started") or "" for m in metas) or None
     base["finished"] = max(m.get("finished") or "" for m in metas) or None
     base["boots"] = [b for m in metas for b in (m.get("boots") or [])]
@@ -166,6 +238,9 @@ def merge(args):
                       "runs": len(got[p]["runs"]),
                       "failed_boots": got[p]["meta"].get("failed_boots"),
                       "kernels": got[p]["meta"].get("kernels"),
+                      "host": got[p]["meta"].get("host"),
+                      "guest": got[p]["meta"].get("guest"),
+                      "settings": got[p].get("settings"),
                       "lfswap_commit": got[p]["meta"].get("lfswap_commit")}
                      for p in order]
     base["parts_missing"] = missing
@@ -182,6 +257,7 @@ def main(argv=None):
     s.add_argument("res")
     s.add_argument("out")
     s.add_argument("--part", required=True)
+    s.add_argument("--force", action="store_true")
     m = sub.add_parser("merge")
     m.add_argument("dir")
     m.add_argument("out_res")
@@ -193,7 +269,14 @@ def main(argv=None):
     p.add_argument("--series", required=True)
     p.add_argument("--config", required=True)
     p.add_argument("--keep", required=True)
+    p.add_argument("--settings", required=True)
+    p.add_argument("--force", action="store_true")
+    h = sub.add_parser("settings")
+    h.add_argument("boot_conf")
     args = ap.parse_args(argv)
+    if args.cmd == "settings":
+        print(settings_hash(args.boot_conf))
+        return
     {"save": save, "merge": merge, "prune": prune}[args.cmd](args)
 
 

@@ -705,7 +705,8 @@ def header_section(meta, model, title, doc_header):
             if isinstance(d, dict) else str(d)
     lines = [
         ("Results", "`%s`" % model.res if not parts else
-         "published parts (bench/published/, bench/report/published.py), each a run of its own: "
+         ("published run (bench/published/): " if len(parts) == 1 and parts[0].get("part") == "all"
+          else "published parts (bench/published/, bench/report/published.py), each a run of its own: ")
          + "; ".join("`%s` %s, %s to %s, %s runs%s" % (
              p.get("part"), "`%s`" % p["results"] if p.get("results") else "",
              p.get("started") or "?", p.get("finished") or "?", p.get("runs", "?"),
@@ -729,6 +730,15 @@ def header_section(meta, model, title, doc_header):
             if model.bad else "", len(model.loaded),
             " (left out)" if model.exclude_loaded and model.loaded else "")),
         ("Order", order_text(model, meta)),
+        ("Parts differ in", ", ".join(meta.get("parts_differ") or []) +
+         " (the values above are the first part's; each part's in meta.json `parts`)"
+         if meta.get("parts_differ") else ""),
+        ("Ceilings", "measured in the session of part `%s`; the ratios of other parts' "
+         "runs to them compare two sessions' measurements (information only)"
+         % meta["ceilings_part"] if meta.get("ceilings_part") and len(parts) > 1 else ""),
+        ("Corpus", "the one below is part `%s`'s; each part captured its own at its start "
+         "(bench/corpus/capture.sh) and ran both kernels on it"
+         % meta["corpus_part"] if meta.get("corpus_part") and len(parts) > 1 else ""),
         ("A/A check", "both sides booted %s" % aa_kernel(meta) if aa_kernel(meta) else ""),
     ]
     out.append(md_table(["", ""], [[a, b] for a, b in lines if b], ["l", "l"]))
@@ -754,12 +764,11 @@ def header_section(meta, model, title, doc_header):
 
 def parts_of(meta):
     """(parts, missing) of a report made from bench/published/: the part
-    records of meta.json, and the parts of the configuration not run yet;
-    ([], []) for the results of one run."""
+    records of meta.json (one, "all", for a run published whole), and the
+    parts of the configuration not run yet; ([], []) for the results
+    directory of a run."""
     parts = meta.get("parts") if isinstance(meta.get("parts"), list) else []
     parts = [p for p in parts if isinstance(p, dict)]
-    if len(parts) == 1 and parts[0].get("part") == "all":
-        parts = []
     missing = meta.get("parts_missing") if isinstance(meta.get("parts_missing"), list) else []
     return parts, [str(m) for m in missing]
 
@@ -773,7 +782,9 @@ def write_headline(path, meta, model, sum_md, sum_data, t_data):
     out = ["<!-- series-id: %s -->\n" % (meta.get("series_id") or "unknown")]
     if missing:
         out.append("<!-- bench-parts-missing: %s: %s -->\n" % (meta.get("config"), " ".join(missing)))
-    if parts:
+    if len(parts) == 1 and parts[0].get("part") == "all":
+        run = "run `%s`, %s" % (parts[0].get("results"), str(parts[0].get("started") or "?")[:10])
+    elif parts:
         run = "parts %s of `%s`, %s to %s" % (
             ", ".join(str(p.get("part")) for p in parts), meta.get("config"),
             str(meta.get("started") or "?")[:10], str(meta.get("finished") or "?")[:10])
