@@ -33,6 +33,9 @@ stage() { note "[$(($(date +%s) - t0)) s] $*"; }
 stage "installing host packages"
 "$LFS_ROOT/scripts/deps.sh" all
 "$LFS_ROOT/scripts/docs-check.sh" --self-test >/dev/null || die "scripts/docs-check.sh --self-test failed"
+mkdir -p "$LFS_BUILD"
+python3 "$LFS_ROOT/bench/report/test_published.py" >/dev/null 2>"$LFS_BUILD/test_published.log" ||
+	die "bench/report/test_published.py failed (log: $LFS_BUILD/test_published.log)"
 stage "preparing the kernel tree"
 "$LFS_ROOT/scripts/prepare.sh"
 stage "building the $variant $flavour kernel"
