@@ -109,7 +109,9 @@ def summary(r):
         lower = sum(i[3] for i in its)  # a churn: over the same samples as s and f
     return {"n": len(its), "swpout": s, "fallback": f, "pct": pct(f, s),
             "pct_late": pct(fl, sl), "lower": lower,
-            "to_base_pct": pct(f - (lower or 0), s + (lower or 0)) if f + s else float("nan")}
+            # a churn's counters are sampled one after the other, so
+            # fallback_lower can run a few ahead of fallback: never below 0
+            "to_base_pct": pct(max(0, f - (lower or 0)), s + (lower or 0)) if f + s else float("nan")}
 
 
 def fmt(v, unit="%"):
