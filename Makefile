@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
-	export verify-series series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-frag \
+	export verify-series series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
 	bench-frag-publish clean distclean
 
 help:
@@ -28,6 +28,8 @@ help:
 	@echo "  make bench-publish   a bench run that also writes docs/performance.md; PART=<backend> runs one"
 	@echo "                       backend's rows of CONFIG, and the document is made from every part"
 	@echo "                       published on this series (bench/published/; full.conf: one part a session)"
+	@echo "  make bench-republish docs/performance.md and README's figures again from bench/published/ (CONFIG=),"
+	@echo "                       running nothing: after a change to bench/report/ or bench/targets.conf"
 	@echo "  make bench-aa        A/A check: default.conf's matrix (or CONFIG=) with both sides booting"
 	@echo "                       the patched kernel; the report counts the verdicts that are not noise"
 	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
@@ -88,6 +90,9 @@ bench:
 
 bench-publish:
 	$(S)/bench.sh $(BENCH_OPTS) --publish
+
+bench-republish:
+	$(S)/bench.sh $(if $(CONFIG),--config $(CONFIG)) --republish
 
 bench-aa:
 	$(S)/bench.sh $(BENCH_OPTS) --aa

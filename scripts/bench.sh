@@ -7,6 +7,7 @@
 # report with statistics and plots.
 #
 #   bench.sh [--config FILE] [--quick] [--aa] [--part BACKEND] [--out DIR | --resume DIR] [--publish]
+#   bench.sh [--config FILE] --republish
 #
 #   --config FILE  the configuration (default bench/configs/default.conf,
 #                  with --quick bench/configs/quick.conf, with --aa
@@ -27,6 +28,10 @@
 #                  with a failed run or boot, or one that would replace
 #                  published parts of other settings (or a whole run, or
 #                  the parts of one), is not published unless FORCE=1
+#   --republish    run nothing: write docs/performance.md, docs/performance/
+#                  and README.md's figures again from the parts in
+#                  bench/published/ of this series and configuration (after
+#                  a change to the report or to bench/targets.conf)
 #
 # Results: DIR/meta.json, DIR/runs/*.json (one per workload run),
 # DIR/ceilings/, DIR/corpus/manifest.json, DIR/boots/<boot>/ (console logs),
@@ -36,7 +41,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-conf="" quick=0 res="" publish=0 resume=0 aa=0 part=""
+conf="" quick=0 res="" publish=0 resume=0 aa=0 part="" republish=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) conf=$2; shift 2 ;;
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--out) res=$2; shift 2 ;;
 	--resume) res=$2; resume=1; shift 2 ;;
 	--publish) publish=1; shift ;;
+	--republish) republish=1; shift ;;
 	--part) part=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
@@ -95,6 +101,65 @@ if [ -n "$part" ]; then
 	# the ceilings (fio, compressors) belong to the run, measured once
 	[ "$part" = "${parts%% *}" ] || CEILINGS=0
 fi
+# --- publishing ----------------------------------------------------------------
+pub=$LFS_ROOT/bench/published py=$LFS_ROOT/bench/report/published.py
+stage=$LFS_BUILD/bench/published-stage merged=$LFS_BUILD/bench/published-merged
+doc=$LFS_ROOT/docs/performance.md
+# render_published SERIES CONFIG: docs/performance.md, docs/performance/ and
+# README.md's figures from the parts in $stage of that series and
+# configuration (path from the repository root); then $stage becomes
+# bench/published/. If the merge or the report fails, bench/published/,
+# docs/performance.md and README.md are left as they were.
+render_published() {
+	local sid=$1 cfg_rel=$2 frag=""
+	# Publishing never drops a section: the fragmentation block that
+	# `make bench-frag-publish` put into docs/performance.md is carried over.
+	[ ! -f "$doc" ] || frag=$(sed -n '/^<!-- bench-frag begin -->$/,/^<!-- bench-frag end -->$/p' "$doc")
+	python3 "$py" merge "$stage" "$merged" --series "$sid" --config "$cfg_rel" --parts "$parts" ||
+		die "merging the published parts failed"
+	rm -rf "$LFS_ROOT/docs/performance"
+	python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
+		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
+		--doc-header "$LFS_ROOT/bench/report/performance-header.md" \
+		--headline "$merged/headline.md" >/dev/null ||
+		die "writing docs/performance.md failed"
+	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
+	mv "$doc.new" "$doc"
+	rm -f "$pub/"*.json.gz && cp "$stage/"*.json.gz "$pub/"
+	# The report and its PNGs are committed; the plot data stays in $merged.
+	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
+	# README.md's figures: the headline block, between its markers
+	python3 - "$LFS_ROOT/README.md" "$merged/headline.md" <<'PY' || die "README.md has no bench-headline markers"
+import re, sys
+readme, head = sys.argv[1], open(sys.argv[2]).read()
+text = open(readme).read()
+pat = re.compile(r"(<!-- bench-headline begin -->\n).*?(<!-- bench-headline end -->)", re.S)
+if not pat.search(text):
+    sys.exit(1)
+open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
+PY
+}
+# published_missing: a note of the parts of the configuration not published
+# on this series yet (from the last render_published).
+published_missing() {
+	local missing
+	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json") ||
+		die "$merged/meta.json: unreadable"
+	[ -z "$missing" ] || note "parts of $cfg_rel not yet run on this series: $missing (make bench-publish CONFIG=$cfg_rel PART=...)"
+}
+# --republish: no run; the documents again from bench/published/
+if [ "$republish" = 1 ]; then
+	[ "$publish" = 0 ] && [ -z "$res" ] && [ -z "$part" ] && [ "$quick" = 0 ] && [ -z "$AA_KERNEL" ] ||
+		die "--republish runs nothing: not with --publish, --out, --resume, --part, --quick or --aa"
+	ls "$pub/"*.json.gz >/dev/null 2>&1 || die "--republish: bench/published/ is empty (make bench-publish first)"
+	cfg_rel=$(realpath --relative-to="$LFS_ROOT" "$conf")
+	rm -rf "$stage" && mkdir -p "$stage" && cp "$pub/"*.json.gz "$stage/"
+	render_published "$(series_id)" "$cfg_rel"
+	note "republished: docs/performance.md, docs/performance/, README.md's figures from bench/published/ (series $(series_id), $cfg_rel)"
+	published_missing
+	exit 0
+fi
+
 suffix=""
 [ "$quick" = 0 ] || suffix=-quick
 [ -z "$AA_KERNEL" ] || suffix=$suffix-aa
@@ -410,52 +475,21 @@ nbad=$(grep -l '"ok": false' "$res/runs/"*.json 2>/dev/null | wc -l)
 note "$(elapsed) done: $nruns runs, $nbad failed, $failures boots with a non-zero exit"
 note "report: $res/report.md"
 if [ "$publish" = 1 ]; then
-	doc=$LFS_ROOT/docs/performance.md
-	# Publishing never drops a section: the fragmentation block that
-	# `make bench-frag-publish` put into docs/performance.md is carried over.
-	frag=""
-	[ ! -f "$doc" ] || frag=$(sed -n '/^<!-- bench-frag begin -->$/,/^<!-- bench-frag end -->$/p' "$doc")
 	# The run's records go to bench/published/ (one file per part; a run
 	# of the whole configuration is the part "all"), and the document is
 	# made from every published part of this series and configuration.
 	# Staged: bench/published/ changes only once the report is written.
-	pub=$LFS_ROOT/bench/published py=$LFS_ROOT/bench/report/published.py
 	cfg_rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"])' "$res/meta.json") ||
 		die "$res/meta.json: no config"
 	sid=$(cat "$res/series-id") settings=$(python3 "$py" settings "$res/boot.conf") || die "$res/boot.conf unreadable"
-	stage=$LFS_BUILD/bench/published-stage merged=$LFS_BUILD/bench/published-merged
 	rm -rf "$stage" && mkdir -p "$stage" && cp "$pub/"*.json.gz "$stage/" 2>/dev/null || true
 	force=${FORCE:+--force}
 	python3 "$py" prune "$stage" --series "$sid" --config "$cfg_rel" --settings "$settings" --keep "${part:-all}" $force ||
 		die "not published: bench/published/ holds work this run would replace (see above)"
 	python3 "$py" save "$res" "$stage/${part:-all}.json.gz" --part "${part:-all}" $force ||
 		die "not published (the results stay in $res)"
-	python3 "$py" merge "$stage" "$merged" --series "$sid" --config "$cfg_rel" --parts "$parts" ||
-		die "merging the published parts failed"
-	rm -rf "$LFS_ROOT/docs/performance"
-	python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
-		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
-		--doc-header "$LFS_ROOT/bench/report/performance-header.md" \
-		--headline "$merged/headline.md" >/dev/null ||
-		die "writing docs/performance.md failed"
-	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
-	mv "$doc.new" "$doc"
-	rm -f "$pub/"*.json.gz && cp "$stage/"*.json.gz "$pub/"
-	# The report and its PNGs are committed; the plot data stays in $merged.
-	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
-	# README.md's figures: the headline block, between its markers
-	python3 - "$LFS_ROOT/README.md" "$merged/headline.md" <<'PY' || die "README.md has no bench-headline markers"
-import re, sys
-readme, head = sys.argv[1], open(sys.argv[2]).read()
-text = open(readme).read()
-pat = re.compile(r"(<!-- bench-headline begin -->\n).*?(<!-- bench-headline end -->)", re.S)
-if not pat.search(text):
-    sys.exit(1)
-open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
-PY
+	render_published "$sid" "$cfg_rel"
 	note "published: bench/published/${part:-all}.json.gz, docs/performance.md, docs/performance/, README.md's figures"
-	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json") ||
-		die "$merged/meta.json: unreadable"
-	[ -z "$missing" ] || note "parts of $cfg_rel not yet run on this series: $missing (make bench-publish CONFIG=$cfg_rel PART=...)"
+	published_missing
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

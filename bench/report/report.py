@@ -29,7 +29,7 @@ from plots import *  # noqa: F401,F403
 from stats import (  # noqa: F401  report.* of test_stats.py, ci-sim.py
     CI_LEVEL, NOT_WORSE, VERDICTS, HIGHER_BETTER, LOWER_BETTER, LOWER_BETTER_SUBSTR,
     is_num, direction, describe, betainc, t_sf, t_ppf,
-    geo_ratio, ratio_ci, verdict_of, NA_NOTES, compare, overlap_flag)
+    geo_ratio, ratio_ci, verdict_of, NA_NOTES, compare, overlap_flag, iterations_to_clear)
 
 # --- per workload ------------------------------------------------------------
 
@@ -526,12 +526,21 @@ NOT_WORSE_LOWER = ("not worse: upper bound <= 1/%.2f = %.3f" % (NOT_WORSE, 1 / N
 INFO = ("for information", lambda ci: None)
 
 
-def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None):
+# A missed target whose line in bench/targets.conf says nothing of what
+# would close it.
+NO_CLOSE = "not analysed yet (its line in bench/targets.conf has no CLOSE)"
+
+
+def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None, close=""):
     """One target line: A / B (the ratio of the geometric means), its Welch
     t interval (ratio_ci) and check(interval) (at_least, at_most, ...) for
     the verdict. a, bv: (describe() or None, why-missing or None); a B with
     "exact" is a fixed reference without variance (a one-sample interval
-    on A). na: a reason to print the ratio but give no verdict."""
+    on A). na: a reason to print the ratio but give no verdict. A line that
+    fails says what would close it: where the ratio alone would pass, the
+    iterations a side that would clear the interval at the measured
+    variance (iterations_to_clear); else close, the target's CLOSE text
+    in bench/targets.conf (what the kernel lacks), when it has one."""
     keys = ("n", "mean", "sd", "min", "max")
     line = {"id": tid, "target": target, "workload": w, "backend": b,
             "a": a[0] and {k: a[0][k] for k in keys},
@@ -566,8 +575,16 @@ def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None)
     line["verdict"] = "n.a." if (ok is None or na) else ("PASS" if ok else "FAIL")
     if line["verdict"] == "FAIL" and check((ratio, ratio)):
         # the point estimate would pass; the interval does not show it
+        n = iterations_to_clear(a[0]["values"], bv[0]["values"], check, den_exact=exact)
+        n_now = "n=%d" % a[0]["n"] if exact else "n=%d/%d" % (a[0]["n"], bv[0]["n"])
+        more = ("at the measured means and variances, %d iterations a side would clear "
+                "it (%s)" % (n, n_now)) if n else \
+            "more than 100 iterations a side would be needed at the measured variances"
         line["note"] = "; ".join(x for x in (
-            "the ratio passes, its interval does not", line["note"]) if x)
+            "the ratio passes, its interval does not: " + more, line["note"]) if x)
+    elif line["verdict"] == "FAIL":
+        line["note"] = "; ".join(x for x in (line["note"], "to close it: " + (close or NO_CLOSE))
+                                 if x)
     if na:
         line["note"] = "; ".join(x for x in (na, line["note"]) if x)
     return line

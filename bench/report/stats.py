@@ -187,6 +187,31 @@ def _ratio_ci(num, den, den_exact):
     return ratio, (math.exp(d - half), math.exp(d + half)), None
 
 
+def iterations_to_clear(num, den, check, den_exact=False, n_max=100):
+    """What would close a target whose ratio clears its rule while its
+    interval does not: the number of iterations a side (of num alone with
+    den_exact) at which check(interval) would pass, were the geometric
+    means and the variances of the logs the ones measured. None when the
+    interval is not computable or n_max iterations would not do."""
+    num, den = tuple(num), tuple(den)
+    if len(num) < 2 or (not den_exact and len(den) < 2) or min(num + den) <= 0:
+        return None
+    la, lb = [math.log(v) for v in num], [math.log(v) for v in den]
+    d = statistics.fmean(la) - statistics.fmean(lb)
+    sa = statistics.variance(la)
+    sb = 0.0 if den_exact else statistics.variance(lb)
+    if sa + sb == 0.0:
+        return None
+    for n in range(max(len(num), 0 if den_exact else len(den)) + 1, n_max + 1):
+        va, vb = sa / n, sb / n
+        se2 = va + vb
+        df = se2 * se2 / (va * va / (n - 1) + vb * vb / (n - 1))
+        half = t_ppf(1.0 - (1.0 - CI_LEVEL) / 2.0, df) * math.sqrt(se2)
+        if check((math.exp(d - half), math.exp(d + half))):
+            return n
+    return None
+
+
 def verdict_of(ci, n_a, n_b):
     """The verdict of an oriented ratio (> 1: patched better) from its
     interval; the rules are tried in this order. No interval with n >= 2

@@ -40,10 +40,14 @@ def load(path=TARGETS_FILE):
             sets[f[0]] = {"title": f[1], "about": f[2], "lines": []}
             continue
         f = [x.strip() for x in s.split("|")]
-        if len(f) != 11:
-            raise TargetsError("%s: %d fields, want 11 (SET | ID | WORKLOADS | BACKENDS | A | "
-                               "B | METRIC | RULE | THRESHOLD | NOTES | WHY)" % (where, len(f)))
-        st, tid, ws, bs, a, b, metric, rule, th, notes, why = f
+        if len(f) not in (11, 12):
+            raise TargetsError("%s: %d fields, want 11 or 12 (SET | ID | WORKLOADS | BACKENDS | "
+                               "A | B | METRIC | RULE | THRESHOLD | NOTES | WHY [| CLOSE])"
+                               % (where, len(f)))
+        st, tid, ws, bs, a, b, metric, rule, th, notes, why = f[:11]
+        close = f[11] if len(f) == 12 else ""
+        if len(f) == 12 and not close:
+            raise TargetsError("%s: CLOSE is empty (leave the field out)" % where)
         if st not in sets:
             raise TargetsError("%s: set %r has no @set line before it" % (where, st))
         if rule not in RULES:
@@ -81,7 +85,7 @@ def load(path=TARGETS_FILE):
             "backends": [x.strip() for x in bs.split(",") if x.strip()],
             "a": sides[0], "b": sides[1], "metric": metric, "rule": rule, "threshold": thv,
             "notes": [x.strip() for x in notes.split(",") if x.strip()], "why": why,
-            "where": where})
+            "close": close, "where": where})
     return sets
 
 
@@ -265,7 +269,7 @@ def line_rows(R, model, ln, explicit, ctx):
                 if why:
                     na = why
             out.append(R.target_line(ln["id"], target_text(ln), w, b, a, ak, bv, bk,
-                                 rule_text, check, "; ".join(notes), na))
+                                     rule_text, check, "; ".join(notes), na, ln["close"]))
     if not out and explicit:
         out.append(R.target_line(ln["id"], target_text(ln), ", ".join(ln["workloads"]),
                              ", ".join(ln["backends"]), (None, "no run of this target's "
@@ -308,6 +312,8 @@ def none_worse_row(R, model, ln):
     verdict = "n.a." if not judged else ("FAIL" if worse else "PASS")
     note = ("%d of %d configurations have an interval; worse: %s" % (judged, n, "; ".join(worse))
             if worse else "%d of %d configurations have an interval; none worse" % (judged, n))
+    if worse:
+        note += "; to close it: " + (ln["close"] or R.NO_CLOSE)
     return {"id": ln["id"], "target": "every configuration: %s, patched / baseline, none worse"
             % ("primary metric" if ln["metric"] == "primary" else ln["metric"]),
             "workload": "*", "backend": "*", "a": None, "b": None,

@@ -151,5 +151,70 @@ class WelchLogInterval(unittest.TestCase):
         self.assertEqual((c["verdict"], c["ci"]), (None, None))
 
 
+class WhatWouldCloseIt(unittest.TestCase):
+    """A missed target says what would close it: iterations_to_clear where
+    only the interval misses, the CLOSE text of bench/targets.conf else."""
+
+    A = [1.10, 1.40, 0.85, 1.30, 0.95, 1.20]
+    B = [1.00, 0.80, 1.15, 0.85, 1.10, 0.95]
+
+    def test_iterations_to_clear(self):
+        check = report.at_least(1.0)
+        ratio, ci, _ = report.ratio_ci(self.A, self.B)
+        self.assertGreater(ratio, 1.0)
+        self.assertFalse(check(ci))          # the ratio passes, the interval not
+        n = report.iterations_to_clear(self.A, self.B, check)
+        self.assertIsNotNone(n)
+        self.assertGreater(n, len(self.A))
+        # at n (the same means and variances) the interval clears, at n - 1 not
+        la, lb = [math.log(v) for v in self.A], [math.log(v) for v in self.B]
+        d = statistics.fmean(la) - statistics.fmean(lb)
+        sa, sb = statistics.variance(la), statistics.variance(lb)
+
+        def lo(k):
+            se2 = (sa + sb) / k
+            df = se2 * se2 / ((sa / k) ** 2 / (k - 1) + (sb / k) ** 2 / (k - 1))
+            return math.exp(d - report.t_ppf(0.975, df) * math.sqrt(se2))
+        self.assertGreaterEqual(lo(n), 1.0)
+        self.assertLess(lo(n - 1), 1.0)
+        # a ratio below the threshold is never cleared; a fixed reference
+        self.assertIsNone(report.iterations_to_clear(self.B, self.A, check, n_max=500))
+        self.assertIsNotNone(report.iterations_to_clear(self.A, [1.0], report.at_least(1.02),
+                                                        den_exact=True))
+        self.assertIsNone(report.iterations_to_clear([2.0, 2.0], [1.0, 1.0], check))
+
+    def test_target_line_notes(self):
+        a, b = report.describe(self.A), report.describe(self.B)
+        ln = report.target_line("t", "x", "w", "b", (a, None), "A", (b, None), "B",
+                                "lower bound >= 1", report.at_least(1.0))
+        self.assertEqual(ln["verdict"], "FAIL")
+        self.assertIn("iterations a side would clear it (n=6/6)", ln["note"])
+        ln = report.target_line("t", "x", "w", "b", (b, None), "A", (a, None), "B",
+                                "lower bound >= 1", report.at_least(1.0), close="do X")
+        self.assertEqual(ln["verdict"], "FAIL")
+        self.assertIn("to close it: do X", ln["note"])
+        ln = report.target_line("t", "x", "w", "b", (b, None), "A", (a, None), "B",
+                                "lower bound >= 1", report.at_least(1.0))
+        self.assertIn("to close it: " + report.NO_CLOSE, ln["note"])
+
+    def test_targets_conf_close(self):
+        import tempfile
+        import targets
+        line = ("s | t | usemem-seq | zram | patched 64K | baseline 64K | metrics.read_mibs | "
+                "at-least | 1.0 | | why")
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "t.conf")
+            for tail, close in (("", ""), (" | what it lacks", "what it lacks")):
+                with open(p, "w") as f:
+                    f.write("@set s | T | about\n" + line + tail + "\n")
+                self.assertEqual(targets.load(p)["s"]["lines"][0]["close"], close)
+            for bad in (" | ", " | a | b"):
+                with open(p, "w") as f:
+                    f.write("@set s | T | about\n" + line + bad + "\n")
+                self.assertRaises(targets.TargetsError, targets.load, p)
+        # the file itself parses, and the frag target says what would close it
+        self.assertTrue(targets.load()["frag"]["lines"][0]["close"])
+
+
 if __name__ == "__main__":
     unittest.main()
