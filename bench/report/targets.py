@@ -247,7 +247,7 @@ def present(model, w, b, side):
 
 
 def line_rows(R, model, ln, explicit, ctx):
-    """The evaluated lines (R.t4_line dicts) of one target."""
+    """The evaluated lines (R.target_line dicts) of one target."""
     ws = ln["workloads"] if ln["workloads"] != ["*"] else model.workloads
     bs = ln["backends"]
     if bs == ["*"]:
