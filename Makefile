@@ -28,8 +28,9 @@ help:
 	@echo "  make bench-publish   a bench run that also writes docs/performance.md; PART=<backend> runs one"
 	@echo "                       backend's rows of CONFIG, and the document is made from every part"
 	@echo "                       published on this series (bench/published/; full.conf: one part a session)"
-	@echo "  make bench-republish docs/performance.md and README's figures again from bench/published/ (CONFIG=),"
-	@echo "                       running nothing: after a change to bench/report/ or bench/targets.conf"
+	@echo "  make bench-republish docs/performance.md, docs/performance/ and README's figures again from the"
+	@echo "                       parts in bench/published/ (CONFIG= the configuration they ran), running"
+	@echo "                       nothing: after a change to bench/report/ or bench/targets.conf"
 	@echo "  make bench-aa        A/A check: default.conf's matrix (or CONFIG=) with both sides booting"
 	@echo "                       the patched kernel; the report counts the verdicts that are not noise"
 	@echo "  make bench-frag      swap slot fragmentation (upstream's thp_swap_allocator_test), baseline"
@@ -92,7 +93,7 @@ bench-publish:
 	$(S)/bench.sh $(BENCH_OPTS) --publish
 
 bench-republish:
-	$(S)/bench.sh $(if $(CONFIG),--config $(CONFIG)) --republish
+	$(S)/bench.sh $(BENCH_OPTS) --republish
 
 bench-aa:
 	$(S)/bench.sh $(BENCH_OPTS) --aa

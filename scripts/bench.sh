@@ -105,29 +105,36 @@ fi
 pub=$LFS_ROOT/bench/published py=$LFS_ROOT/bench/report/published.py
 stage=$LFS_BUILD/bench/published-stage merged=$LFS_BUILD/bench/published-merged
 doc=$LFS_ROOT/docs/performance.md
-# render_published SERIES CONFIG: docs/performance.md, docs/performance/ and
-# README.md's figures from the parts in $stage of that series and
-# configuration (path from the repository root); then $stage becomes
-# bench/published/. If the merge or the report fails, bench/published/,
-# docs/performance.md and README.md are left as they were.
+# render_published SERIES CONFIG [STAGED]: docs/performance.md,
+# docs/performance/ and README.md's figures from the parts in $stage of
+# that series and configuration (path from the repository root); with
+# STAGED=1, $stage then becomes bench/published/. If the merge or the
+# report fails, bench/published/, docs/performance.md, docs/performance/
+# and README.md are left as they were.
 render_published() {
-	local sid=$1 cfg_rel=$2 frag=""
+	local sid=$1 cfg_rel=$2 staged=${3:-1} frag="" plots=$LFS_ROOT/docs/performance
 	# Publishing never drops a section: the fragmentation block that
 	# `make bench-frag-publish` put into docs/performance.md is carried over.
 	[ ! -f "$doc" ] || frag=$(sed -n '/^<!-- bench-frag begin -->$/,/^<!-- bench-frag end -->$/p' "$doc")
 	python3 "$py" merge "$stage" "$merged" --series "$sid" --config "$cfg_rel" --parts "$parts" ||
 		die "merging the published parts failed"
-	rm -rf "$LFS_ROOT/docs/performance"
-	python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
-		--plots "$LFS_ROOT/docs/performance" --title "lfswap performance: latest full run" \
+	# the plots go to docs/performance/ (the document links them there),
+	# the old ones kept aside until the report is written
+	rm -rf "$plots.old" && { [ ! -d "$plots" ] || mv "$plots" "$plots.old"; }
+	if ! python3 "$LFS_ROOT/bench/report/report.py" "$merged" --out "$doc.new" \
+		--plots "$plots" --title "lfswap performance: latest full run" \
 		--doc-header "$LFS_ROOT/bench/report/performance-header.md" \
-		--headline "$merged/headline.md" >/dev/null ||
-		die "writing docs/performance.md failed"
+		--headline "$merged/headline.md" >/dev/null; then
+		rm -rf "$plots" "$doc.new"
+		[ ! -d "$plots.old" ] || mv "$plots.old" "$plots"
+		die "writing docs/performance.md failed (bench/report/report.py $merged)"
+	fi
+	rm -rf "$plots.old"
 	[ -z "$frag" ] || printf '\n%s\n' "$frag" >>"$doc.new"
 	mv "$doc.new" "$doc"
-	rm -f "$pub/"*.json.gz && cp "$stage/"*.json.gz "$pub/"
+	[ "$staged" = 0 ] || { rm -f "$pub/"*.json.gz && cp "$stage/"*.json.gz "$pub/"; }
 	# The report and its PNGs are committed; the plot data stays in $merged.
-	rm -f "$LFS_ROOT/docs/performance/"*.dat "$LFS_ROOT/docs/performance/"*.gp
+	rm -f "$plots/"*.dat "$plots/"*.gp
 	# README.md's figures: the headline block, between its markers
 	python3 - "$LFS_ROOT/README.md" "$merged/headline.md" <<'PY' || die "README.md has no bench-headline markers"
 import re, sys
@@ -139,24 +146,28 @@ if not pat.search(text):
 open(readme, "w").write(pat.sub(lambda m: m.group(1) + head.rstrip("\n") + "\n" + m.group(2), text))
 PY
 }
-# published_missing: a note of the parts of the configuration not published
-# on this series yet (from the last render_published).
+# published_missing CONFIG: a note of the parts of the configuration not
+# published on this series yet (from the last render_published).
 published_missing() {
 	local missing
 	missing=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["parts_missing"]))' "$merged/meta.json") ||
 		die "$merged/meta.json: unreadable"
-	[ -z "$missing" ] || note "parts of $cfg_rel not yet run on this series: $missing (make bench-publish CONFIG=$cfg_rel PART=...)"
+	[ -z "$missing" ] || note "parts of $1 not yet run on this series: $missing (make bench-publish CONFIG=$1 PART=...)"
+}
+# The configuration as runs record it (meta.json "config"), from the root.
+config_rel() {
+	python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$conf" "$LFS_ROOT"
 }
 # --republish: no run; the documents again from bench/published/
 if [ "$republish" = 1 ]; then
 	[ "$publish" = 0 ] && [ -z "$res" ] && [ -z "$part" ] && [ "$quick" = 0 ] && [ -z "$AA_KERNEL" ] ||
 		die "--republish runs nothing: not with --publish, --out, --resume, --part, --quick or --aa"
 	ls "$pub/"*.json.gz >/dev/null 2>&1 || die "--republish: bench/published/ is empty (make bench-publish first)"
-	cfg_rel=$(realpath --relative-to="$LFS_ROOT" "$conf")
+	cfg_rel=$(config_rel) sid=$(series_id) || die "--republish: no series id or configuration path"
 	rm -rf "$stage" && mkdir -p "$stage" && cp "$pub/"*.json.gz "$stage/"
-	render_published "$(series_id)" "$cfg_rel"
-	note "republished: docs/performance.md, docs/performance/, README.md's figures from bench/published/ (series $(series_id), $cfg_rel)"
-	published_missing
+	render_published "$sid" "$cfg_rel" 0
+	note "republished: docs/performance.md, docs/performance/, README.md's figures from bench/published/ (series $sid, $cfg_rel)"
+	published_missing "$cfg_rel"
 	exit 0
 fi
 
@@ -490,6 +501,6 @@ if [ "$publish" = 1 ]; then
 		die "not published (the results stay in $res)"
 	render_published "$sid" "$cfg_rel"
 	note "published: bench/published/${part:-all}.json.gz, docs/performance.md, docs/performance/, README.md's figures"
-	published_missing
+	published_missing "$cfg_rel"
 fi
 [ "$nbad" = 0 ] && [ "$failures" = 0 ]

@@ -35,7 +35,7 @@ stage "installing host packages"
 "$LFS_ROOT/scripts/docs-check.sh" --self-test >/dev/null || die "scripts/docs-check.sh --self-test failed"
 mkdir -p "$LFS_BUILD"
 # the benchmark report's own tests: its statistics, the targets' notes
-# and bench/targets.conf, and the published parts (a second or two)
+# and bench/targets.conf, and the published parts (a few seconds)
 for t in test_stats test_published; do
 	python3 "$LFS_ROOT/bench/report/$t.py" >/dev/null 2>"$LFS_BUILD/$t.log" ||
 		die "bench/report/$t.py failed (log: $LFS_BUILD/$t.log)"

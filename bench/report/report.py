@@ -526,9 +526,9 @@ NOT_WORSE_LOWER = ("not worse: upper bound <= 1/%.2f = %.3f" % (NOT_WORSE, 1 / N
 INFO = ("for information", lambda ci: None)
 
 
-# A missed target whose line in bench/targets.conf says nothing of what
-# would close it.
-NO_CLOSE = "not analysed yet (its line in bench/targets.conf has no CLOSE)"
+# The most iterations a side a missed target's note looks for
+# (iterations_to_clear).
+ITERATIONS_MAX = 100
 
 
 def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None, close=""):
@@ -575,15 +575,21 @@ def target_line(tid, target, w, b, a, ak, bv, bk, rule, check, note="", na=None,
     line["verdict"] = "n.a." if (ok is None or na) else ("PASS" if ok else "FAIL")
     if line["verdict"] == "FAIL" and check((ratio, ratio)):
         # the point estimate would pass; the interval does not show it
-        n = iterations_to_clear(a[0]["values"], bv[0]["values"], check, den_exact=exact)
-        n_now = "n=%d" % a[0]["n"] if exact else "n=%d/%d" % (a[0]["n"], bv[0]["n"])
-        more = ("at the measured means and variances, %d iterations a side would clear "
-                "it (%s)" % (n, n_now)) if n else \
-            "more than 100 iterations a side would be needed at the measured variances"
+        n = iterations_to_clear(a[0]["values"], bv[0]["values"], check, den_exact=exact,
+                                n_max=ITERATIONS_MAX)
+        side = "of %s" % ak if exact else "a side"
+        now = "now n=%d" % a[0]["n"] if exact else "now n=%d/%d" % (a[0]["n"], bv[0]["n"])
+        more = ("%d iterations %s would just clear it if the geometric means and the "
+                "variances of the logs stayed as measured (%s; even odds on a rerun)"
+                % (n, side, now)) if n else \
+            ("more than %d iterations %s would be needed at the measured variances (%s)"
+             % (ITERATIONS_MAX, side, now))
         line["note"] = "; ".join(x for x in (
             "the ratio passes, its interval does not: " + more, line["note"]) if x)
+        if not n:
+            line["note"] += "; to close it: " + (close or targets.NO_CLOSE)
     elif line["verdict"] == "FAIL":
-        line["note"] = "; ".join(x for x in (line["note"], "to close it: " + (close or NO_CLOSE))
+        line["note"] = "; ".join(x for x in (line["note"], "to close it: " + (close or targets.NO_CLOSE))
                                  if x)
     if na:
         line["note"] = "; ".join(x for x in (na, line["note"]) if x)

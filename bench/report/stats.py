@@ -191,8 +191,10 @@ def iterations_to_clear(num, den, check, den_exact=False, n_max=100):
     """What would close a target whose ratio clears its rule while its
     interval does not: the number of iterations a side (of num alone with
     den_exact) at which check(interval) would pass, were the geometric
-    means and the variances of the logs the ones measured. None when the
-    interval is not computable or n_max iterations would not do."""
+    means and the variances of the logs the ones measured: the interval
+    would then just clear it, so a rerun with that many clears it about
+    half the time. None when the interval is not computable or n_max
+    iterations would not do."""
     num, den = tuple(num), tuple(den)
     if len(num) < 2 or (not den_exact and len(den) < 2) or min(num + den) <= 0:
         return None
@@ -202,7 +204,9 @@ def iterations_to_clear(num, den, check, den_exact=False, n_max=100):
     sb = 0.0 if den_exact else statistics.variance(lb)
     if sa + sb == 0.0:
         return None
-    for n in range(max(len(num), 0 if den_exact else len(den)) + 1, n_max + 1):
+    # from the larger side's n: with sides of unequal n (failed runs, runs
+    # left out under host load) that n on both may already do
+    for n in range(max(len(num), 0 if den_exact else len(den)), n_max + 1):
         va, vb = sa / n, sb / n
         se2 = va + vb
         df = se2 * se2 / (va * va / (n - 1) + vb * vb / (n - 1))

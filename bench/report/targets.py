@@ -7,6 +7,7 @@ the `frag` set with load() alone.
 """
 
 import os
+import re
 
 TARGETS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets.conf")
 RULES = ("at-least", "at-most", "not-worse", "info", "none-worse", "max-pct")
@@ -45,9 +46,9 @@ def load(path=TARGETS_FILE):
                                "A | B | METRIC | RULE | THRESHOLD | NOTES | WHY [| CLOSE])"
                                % (where, len(f)))
         st, tid, ws, bs, a, b, metric, rule, th, notes, why = f[:11]
-        close = f[11] if len(f) == 12 else ""
-        if len(f) == 12 and not close:
+        if len(f) == 12 and not f[11]:
             raise TargetsError("%s: CLOSE is empty (leave the field out)" % where)
+        close = parse_close(f[11] if len(f) == 12 else "", bs, where)
         if st not in sets:
             raise TargetsError("%s: set %r has no @set line before it" % (where, st))
         if rule not in RULES:
@@ -87,6 +88,45 @@ def load(path=TARGETS_FILE):
             "notes": [x.strip() for x in notes.split(",") if x.strip()], "why": why,
             "close": close, "where": where})
     return sets
+
+
+# A missed target whose line in bench/targets.conf says nothing of what
+# would close it on its backend.
+NO_CLOSE = "not analysed yet (its line in bench/targets.conf has no CLOSE for this backend)"
+
+
+def parse_close(text, backends, where):
+    """CLOSE: "TEXT" for every backend of the line, or "[B1, B2] TEXT
+    [B3] TEXT ...", each text for the backends in its brackets (of the
+    line's BACKENDS, unless those are "*"). {backend or "*": text}."""
+    if not text:
+        return {}
+    if not text.startswith("["):
+        if "[" in text or "]" in text:
+            raise TargetsError("%s: CLOSE: brackets only around backends at the start of a text" % where)
+        return {"*": text}
+    allowed = [x.strip() for x in backends.split(",") if x.strip()]
+    out = {}
+    parts = re.findall(r"\[([^\[\]]*)\]([^\[\]]*)", text)
+    if "".join("[%s]%s" % p for p in parts) != text:
+        raise TargetsError("%s: CLOSE: want '[BACKENDS] TEXT [BACKENDS] TEXT ...'" % where)
+    for scope, body in parts:
+        body = body.strip()
+        if not body:
+            raise TargetsError("%s: CLOSE: [%s] has no text" % (where, scope))
+        for b in (x.strip() for x in scope.split(",")):
+            if not b or (allowed != ["*"] and b not in allowed):
+                raise TargetsError("%s: CLOSE: [%s]: %r is not one of the line's backends (%s)"
+                                   % (where, scope, b, backends))
+            if b in out:
+                raise TargetsError("%s: CLOSE: backend %s twice" % (where, b))
+            out[b] = body
+    return out
+
+
+def close_for(ln, backend):
+    """What the line's CLOSE says would close a miss on backend, or ""."""
+    return ln["close"].get(backend) or ln["close"].get("*") or ""
 
 
 # --- notes: what a line adds beside its ratio ---------------------------------
@@ -269,7 +309,7 @@ def line_rows(R, model, ln, explicit, ctx):
                 if why:
                     na = why
             out.append(R.target_line(ln["id"], target_text(ln), w, b, a, ak, bv, bk,
-                                     rule_text, check, "; ".join(notes), na, ln["close"]))
+                                     rule_text, check, "; ".join(notes), na, close_for(ln, b)))
     if not out and explicit:
         out.append(R.target_line(ln["id"], target_text(ln), ", ".join(ln["workloads"]),
                              ", ".join(ln["backends"]), (None, "no run of this target's "
@@ -292,7 +332,7 @@ def target_text(ln):
 def none_worse_row(R, model, ln):
     """The matrix rule: every configuration run on both kernels, none worse
     on the metric (its primary one for "primary")."""
-    worse, n, judged = [], 0, 0
+    worse, n, judged, worse_b = [], 0, 0, []
     for e in model.comparisons():
         if ln["workloads"] != ["*"] and e["workload"] not in ln["workloads"]:
             continue
@@ -309,11 +349,14 @@ def none_worse_row(R, model, ln):
         if c["verdict"] == "worse":
             worse.append("%s %s %s %s" % (e["workload"], e["backend"], e["size"],
                                           R.ratio_text(c)))
+            if e["backend"] not in worse_b:
+                worse_b.append(e["backend"])
     verdict = "n.a." if not judged else ("FAIL" if worse else "PASS")
     note = ("%d of %d configurations have an interval; worse: %s" % (judged, n, "; ".join(worse))
             if worse else "%d of %d configurations have an interval; none worse" % (judged, n))
     if worse:
-        note += "; to close it: " + (ln["close"] or R.NO_CLOSE)
+        note += "; to close it: " + " ".join(
+            "%s: %s" % (b, close_for(ln, b) or NO_CLOSE) for b in worse_b)
     return {"id": ln["id"], "target": "every configuration: %s, patched / baseline, none worse"
             % ("primary metric" if ln["metric"] == "primary" else ln["metric"]),
             "workload": "*", "backend": "*", "a": None, "b": None,

@@ -182,20 +182,27 @@ class WhatWouldCloseIt(unittest.TestCase):
         self.assertIsNotNone(report.iterations_to_clear(self.A, [1.0], report.at_least(1.02),
                                                         den_exact=True))
         self.assertIsNone(report.iterations_to_clear([2.0, 2.0], [1.0, 1.0], check))
+        # sides of unequal n: the larger n on both sides may already clear it
+        a12 = self.A * 2
+        self.assertTrue(check(report.ratio_ci(a12, self.B * 2)[1]))
+        self.assertFalse(check(report.ratio_ci(a12, self.B)[1]))
+        self.assertEqual(report.iterations_to_clear(a12, self.B, check), 12)
 
     def test_target_line_notes(self):
         a, b = report.describe(self.A), report.describe(self.B)
         ln = report.target_line("t", "x", "w", "b", (a, None), "A", (b, None), "B",
                                 "lower bound >= 1", report.at_least(1.0))
         self.assertEqual(ln["verdict"], "FAIL")
-        self.assertIn("iterations a side would clear it (n=6/6)", ln["note"])
+        self.assertIn("iterations a side would just clear it", ln["note"])
+        self.assertIn("(now n=6/6; even odds on a rerun)", ln["note"])
+        self.assertNotIn("to close it", ln["note"])
         ln = report.target_line("t", "x", "w", "b", (b, None), "A", (a, None), "B",
                                 "lower bound >= 1", report.at_least(1.0), close="do X")
         self.assertEqual(ln["verdict"], "FAIL")
         self.assertIn("to close it: do X", ln["note"])
         ln = report.target_line("t", "x", "w", "b", (b, None), "A", (a, None), "B",
                                 "lower bound >= 1", report.at_least(1.0))
-        self.assertIn("to close it: " + report.NO_CLOSE, ln["note"])
+        self.assertIn("to close it: " + report.targets.NO_CLOSE, ln["note"])
 
     def test_targets_conf_close(self):
         import tempfile
@@ -204,16 +211,26 @@ class WhatWouldCloseIt(unittest.TestCase):
                 "at-least | 1.0 | | why")
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "t.conf")
-            for tail, close in (("", ""), (" | what it lacks", "what it lacks")):
+            for tail, close in (("", {}), (" | what it lacks", {"*": "what it lacks"})):
                 with open(p, "w") as f:
                     f.write("@set s | T | about\n" + line + tail + "\n")
                 self.assertEqual(targets.load(p)["s"]["lines"][0]["close"], close)
-            for bad in (" | ", " | a | b"):
+            for tail, want in ((" | [zram] fix a", {"zram": "fix a"}),):
+                with open(p, "w") as f:
+                    f.write("@set s | T | about\n" + line + tail + "\n")
+                ln = targets.load(p)["s"]["lines"][0]
+                self.assertEqual(ln["close"], want)
+                self.assertEqual(targets.close_for(ln, "zram"), "fix a")
+                self.assertEqual(targets.close_for(ln, "disk"), "")
+            for bad in (" | ", " | a | b", " | [disk] not a backend of the line", " | [zram]",
+                        " | [zram] a [zram] b", " | text [zram] b", " | [zram] a ] b"):
                 with open(p, "w") as f:
                     f.write("@set s | T | about\n" + line + bad + "\n")
                 self.assertRaises(targets.TargetsError, targets.load, p)
         # the file itself parses, and the frag target says what would close it
-        self.assertTrue(targets.load()["frag"]["lines"][0]["close"])
+        frag = targets.load()["frag"]["lines"][0]
+        self.assertTrue(targets.close_for(frag, "disk"))
+        self.assertEqual(targets.close_for(frag, "zram"), "")
 
 
 if __name__ == "__main__":
