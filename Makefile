@@ -27,7 +27,7 @@ help:
 	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
 	@echo "  make bench-publish   a bench run that also writes docs/performance.md; PART=<backend> runs one"
 	@echo "                       backend's rows of CONFIG, and the document is made from every part"
-	@echo "                       published on this series (bench/published/; full.conf: one part a session)"
+	@echo "                       published on this series (bench/published/; full.conf: 40-55 min a part)"
 	@echo "  make bench-republish docs/performance.md, docs/performance/ and README's figures again from the"
 	@echo "                       parts in bench/published/ (CONFIG= the configuration they ran), running"
 	@echo "                       nothing: after a change to bench/report/ or bench/targets.conf"
