@@ -177,14 +177,22 @@ def _ratio_ci(num, den, den_exact):
     ratio = math.exp(d)
     if len(num) < 2 or (not den_exact and len(den) < 2):
         return ratio, None, "n too small"
-    va = statistics.variance(la) / len(la)
-    vb = 0.0 if den_exact else statistics.variance(lb) / len(lb)
+    ci = _welch(d, statistics.variance(la), len(la),
+                0.0 if den_exact else statistics.variance(lb), len(lb))
+    return (ratio, ci, None) if ci else (ratio, None, "no variance")
+
+
+def _welch(d, sa, na, sb, nb):
+    """The Welch t interval at CI_LEVEL of a difference d of mean logs,
+    exponentiated: sa, sb the variances of the logs of the two sides, na,
+    nb their sizes (sb 0 for a fixed reference). None without variance."""
+    va, vb = sa / na, sb / nb
     se2 = va + vb
     if se2 == 0.0:
-        return ratio, None, "no variance"
-    df = se2 * se2 / (va * va / (len(la) - 1) + (vb * vb / (len(lb) - 1) if vb else 0.0))
+        return None
+    df = se2 * se2 / (va * va / (na - 1) + (vb * vb / (nb - 1) if vb else 0.0))
     half = t_ppf(1.0 - (1.0 - CI_LEVEL) / 2.0, df) * math.sqrt(se2)
-    return ratio, (math.exp(d - half), math.exp(d + half)), None
+    return (math.exp(d - half), math.exp(d + half))
 
 
 def iterations_to_clear(num, den, check, den_exact=False, n_max=100):
@@ -207,11 +215,7 @@ def iterations_to_clear(num, den, check, den_exact=False, n_max=100):
     # from the larger side's n: with sides of unequal n (failed runs, runs
     # left out under host load) that n on both may already do
     for n in range(max(len(num), 0 if den_exact else len(den)), n_max + 1):
-        va, vb = sa / n, sb / n
-        se2 = va + vb
-        df = se2 * se2 / (va * va / (n - 1) + vb * vb / (n - 1))
-        half = t_ppf(1.0 - (1.0 - CI_LEVEL) / 2.0, df) * math.sqrt(se2)
-        if check((math.exp(d - half), math.exp(d + half))):
+        if check(_welch(d, sa, n, sb, n)):
             return n
     return None
 
