@@ -15,6 +15,11 @@ make -s -C "$LFS_ROOT/tests" OUT="$LFS_BUILD/tests" >"$LFS_BUILD/tests-build.log
 	die "building tests/ failed (log: $LFS_BUILD/tests-build.log)"
 }
 
+make -s -C "$LFS_ROOT/tools/lfswap-stat" OUT="$LFS_BUILD/tests" WERROR=1 >>"$LFS_BUILD/tests-build.log" 2>&1 || {
+	cat "$LFS_BUILD/tests-build.log" >&2
+	die "building tools/lfswap-stat failed (log: $LFS_BUILD/tests-build.log)"
+}
+
 # UAPI headers of this tree (make headers_install needs no .config).
 if [ ! -f "$hdr/include/linux/mman.h" ] || [ "$src/.git/HEAD" -nt "$hdr/include/linux/mman.h" ]; then
 	make -s -C "$src" ARCH=x86_64 O="$ks/hdr-build" INSTALL_HDR_PATH="$hdr" headers_install >"$ks/headers.log" 2>&1 ||

@@ -1141,6 +1141,13 @@ if echo zswap-large-swapin0 | grep -qE "$only"; then
 	mthp_reset
 fi
 
+# --- lfswap-stat (docs/lfswap-stat.rst) on this kernel: every cell it
+# prints equals its sysfs file, after 64K folios went through the disk and
+# zswap in a memcg; it names the counters this kernel lacks.
+suite lfswap-stat 300 "$LFS_ROOT/tests/tools/lfswap-stat.sh"
+swap_off_all
+mthp_reset
+
 # --- a few minutes of the soak (tests/soak.sh; `make soak` runs it for an
 # hour): three 60 s segments, on zram with 64K folios, the disk with 16K,
 # a swapfile with 2M; in each, 3 stress workers (fork, KSM-mergeable

@@ -92,6 +92,9 @@ echo
 echo "integrity: $verdict (every byte of $mem verified; checker output: $LFS_RESULTS/integrity.out)"
 cp /tmp/integrity.out "$LFS_RESULTS/integrity.out"
 cp /tmp/before /tmp/after "$LFS_RESULTS/"
+echo
+echo "lfswap-stat --cgroup lfswap-run: the same counters since boot, per size (docs/lfswap-stat.rst)"
+"$LFS_BIN/lfswap-stat" --cgroup lfswap-run || echo "lfswap-stat failed (exit $?)"
 cg_del lfswap-run
 swap_off_all
 [ "$rc" = 0 ]
