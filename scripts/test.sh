@@ -43,6 +43,9 @@ done
 # lfswap-stat against made-up /sys and /proc trees (a second)
 make -s -C "$LFS_ROOT/tools/lfswap-stat" OUT="$LFS_BUILD/tests" WERROR=1 check >"$LFS_BUILD/lfswap-stat-test.log" 2>&1 ||
 	die "tools/lfswap-stat/test.sh failed (log: $LFS_BUILD/lfswap-stat-test.log)"
+# lfswap-enable against a made-up root (a second)
+"$LFS_ROOT/tools/lfswap-settings/test.sh" >"$LFS_BUILD/lfswap-settings-test.log" 2>&1 ||
+	die "tools/lfswap-settings/test.sh failed (log: $LFS_BUILD/lfswap-settings-test.log)"
 stage "preparing the kernel tree"
 "$LFS_ROOT/scripts/prepare.sh"
 stage "building the $variant $flavour kernel"

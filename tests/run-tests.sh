@@ -1141,13 +1141,6 @@ if echo zswap-large-swapin0 | grep -qE "$only"; then
 	mthp_reset
 fi
 
-# --- lfswap-stat (docs/lfswap-stat.rst) on this kernel: every cell it
-# prints equals its sysfs file, after 64K folios went through the disk and
-# zswap in a memcg; it names the counters this kernel lacks.
-suite lfswap-stat 300 "$LFS_ROOT/tests/tools/lfswap-stat.sh"
-swap_off_all
-mthp_reset
-
 # --- a few minutes of the soak (tests/soak.sh; `make soak` runs it for an
 # hour): three 60 s segments, on zram with 64K folios, the disk with 16K,
 # a swapfile with 2M; in each, 3 stress workers (fork, KSM-mergeable
@@ -1169,5 +1162,20 @@ if echo soak | grep -qE "$only"; then
 	} | tee "$tap/soak.tap"
 	suite_done soak "$rc"
 fi
+mthp_reset
+
+# --- the tools users install with the kernel, last: on 6.12 turning zswap
+# on turns mTHP swap-in off for the rest of the boot (tests/lib/guest.sh).
+# lfswap-stat (docs/lfswap-stat.rst): every cell it prints equals its sysfs
+# file, after 64K folios went through the disk and zswap in a memcg; it
+# names the counters this kernel lacks.
+suite lfswap-stat 300 "$LFS_ROOT/tests/tools/lfswap-stat.sh"
+swap_off_all
+mthp_reset
+# lfswap-enable (docs/lfswap-settings.rst): each profile's values in
+# sysfs, 64K folios to zswap whole with the ssd profile, and off restores
+# the boot values.
+suite lfswap-settings 300 "$LFS_ROOT/tests/tools/lfswap-settings.sh"
+swap_off_all
 mthp_reset
 exit 0
