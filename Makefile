@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
-	export verify-series series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
+	export verify-series rebase series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
 	bench-frag-publish clean distclean
 
 help:
@@ -44,6 +44,10 @@ help:
 	@echo "  make tests           build our tests and the upstream kselftests"
 	@echo "  make check-series    every prefix of the series builds; checkpatch --strict is clean"
 	@echo "                       (CHECK_FROM=K: build prefixes K..N only)"
+	@echo "  make rebase VERSION=v   move the pinned source to Debian's linux-source-6.12 v (or 'newest';"
+	@echo "                       VERSION=list shows the offered ones) if the series applies; else names"
+	@echo "                       each patch that does not, with its failing hunks; CHECK=1: only say"
+	@echo "                       whether it applies, the pin stays"
 	@echo "  make export          write the commits of build/patched/src back into the series files"
 	@echo "  make verify-series   check that a fresh apply of the series reproduces build/patched/src"
 	@echo "  make series-id       print the id of the series (patches/series and its patches)"
@@ -116,6 +120,10 @@ vm-run: deps
 
 check-series: prepare
 	$(S)/check-series.sh
+
+# not after deps: deps installs the pinned source, which may be gone
+rebase:
+	$(S)/rebase.sh $(if $(filter 1,$(CHECK)),--check) "$(VERSION)"
 
 export:
 	$(S)/series.sh export

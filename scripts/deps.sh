@@ -40,7 +40,7 @@ case $missing in
 	offered=$(apt-cache madison "$LINUX_SOURCE_PACKAGE" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | tr '\n' ' ')
 	case " $offered " in
 	*" $LINUX_SOURCE_VERSION "*) ;;
-	*) die "$LINUX_SOURCE_PACKAGE version $LINUX_SOURCE_VERSION (pinned in configs/source.pin) is not offered by the archive; offered: ${offered:-none}" ;;
+	*) die "$LINUX_SOURCE_PACKAGE version $LINUX_SOURCE_VERSION (pinned in configs/source.pin) is not offered by the archive; offered: ${offered:-none}. To move the pin to the newest offered one: make rebase VERSION=newest" ;;
 	esac
 	;;
 esac

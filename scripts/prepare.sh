@@ -29,6 +29,12 @@ extract() {
 	git_k commit -q -m "Linux $(make -s -C "$src" kernelversion) from Debian $LINUX_SOURCE_PACKAGE $LINUX_SOURCE_VERSION"
 	git_k tag "$LFS_BASE_TAG"
 	echo "$LINUX_SOURCE_VERSION" >"$LFS_BUILD/patched/src.new/.git/lfswap-source-version"
+	# a new pin: keep the old base's objects, so that `git am --3way` of a
+	# patch that no longer applies can merge (docs/layout.md)
+	if [ -d "$(src_dir patched)/.git" ]; then
+		git_k fetch -q "$(src_dir patched)" "refs/tags/$LFS_BASE_TAG:refs/tags/lfswap-prev-base" 2>/dev/null ||
+			note "could not keep the old base's objects: git am --3way will not merge"
+	fi
 	src=$(src_dir patched)
 	if [ -d "$src" ]; then
 		mv "$src" "$LFS_BUILD/patched/src.old.$$"
