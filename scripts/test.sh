@@ -40,7 +40,7 @@ for t in test_stats test_published; do
 	python3 "$LFS_ROOT/bench/report/$t.py" >/dev/null 2>"$LFS_BUILD/$t.log" ||
 		die "bench/report/$t.py failed (log: $LFS_BUILD/$t.log)"
 done
-# lfswap-stat against made-up /sys and /proc trees (a second)
+# lfswap-stat against made-up /sys and /proc trees (about 6 s: two 2 s intervals)
 make -s -C "$LFS_ROOT/tools/lfswap-stat" OUT="$LFS_BUILD/tests" WERROR=1 check >"$LFS_BUILD/lfswap-stat-test.log" 2>&1 ||
 	die "tools/lfswap-stat/test.sh failed (log: $LFS_BUILD/lfswap-stat-test.log)"
 # lfswap-enable against a made-up root (a second)
