@@ -8,7 +8,7 @@ FLAVOUR ?= debug
 VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
-	export verify-series rebase series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
+	deb deb-check export verify-series rebase series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
 	bench-frag-publish clean distclean
 
 help:
@@ -37,7 +37,14 @@ help:
 	@echo "                       vs patched, 64K fallback per iteration plotted; bench-frag-publish"
 	@echo "                       also writes docs/performance-fragmentation.md"
 	@echo "  make vm              interactive shell in the guest (KERNEL=patched|baseline FLAVOUR=debug|perf)"
-	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code"
+	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code;"
+	@echo "                       KERNEL=<path to a bzImage/vmlinuz> [MODROOT=<root with its lib/modules>]"
+	@echo "                       boots any kernel, e.g. the one make deb-check installed"
+	@echo "  make deb             Debian packages (linux-image, linux-headers) of the pinned 6.12.y with"
+	@echo "                       the series, from Debian's own config (bindeb-pkg); LOCALMOD=1 keeps only"
+	@echo "                       the modules this machine has loaded (or LSMOD=file lists); docs/deb.md"
+	@echo "  make deb-check       install those packages (LOCALMOD=1: the trimmed ones) into a Debian 12"
+	@echo "                       chroot, boot the kernel under QEMU, run a named subset of the tests"
 	@echo "  make prepare         install the pinned source, apply patches/series (git am)"
 	@echo "  make kernel          build KERNEL=patched|baseline FLAVOUR=debug|perf (default patched debug)"
 	@echo "  make kernels         build all four kernels"
@@ -112,11 +119,26 @@ vm: deps
 	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel
 	$(S)/vm.sh --kernel $(KERNEL) --flavour $(FLAVOUR) $(VM_OPTS) --interactive
 
+# KERNEL=patched|baseline, or the path of any kernel image (MODROOT=: a root
+# filesystem whose lib/modules/<release> the guest loads modules from).
 vm-run: deps
-	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline] [FLAVOUR=perf]" >&2; exit 2; }
-	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel
+	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline|<image path> [MODROOT=dir]] [FLAVOUR=perf]" >&2; exit 2; }
+	@case "$(KERNEL)" in */*) [ -f "$(KERNEL)" ] || { echo "lfswap: error: KERNEL=$(KERNEL): no such file" >&2; exit 2; } ;; \
+	*) [ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel ;; esac
 	@[ -x build/tests/lfs-integrity ] || $(MAKE) --no-print-directory tests
-	$(S)/vm.sh --kernel $(KERNEL) --flavour $(FLAVOUR) $(VM_OPTS) -- $(SCRIPT) $(ARGS)
+	$(S)/vm.sh --kernel $(KERNEL) $(if $(findstring /,$(KERNEL)),--variant patched) $(if $(MODROOT),--modroot $(MODROOT)) \
+		--flavour $(FLAVOUR) $(VM_OPTS) -- $(SCRIPT) $(ARGS)
+
+# Not after prepare: deb.sh applies the series to a tree of its own and
+# leaves build/patched/src (and any work in it) alone.
+deb:
+	$(S)/deps.sh deb
+	$(S)/deb.sh build $(if $(filter 1,$(LOCALMOD)),--localmod) $(if $(LSMOD),--lsmod $(LSMOD))
+
+deb-check:
+	$(S)/deps.sh deb
+	@[ -x build/tests/lfs-integrity ] || $(MAKE) --no-print-directory tests
+	$(S)/deb.sh check $(if $(filter 1,$(LOCALMOD)),localmod,full)
 
 check-series: prepare
 	$(S)/check-series.sh

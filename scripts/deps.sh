@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install what lfswap needs on a Debian 12 host: the pinned kernel source,
 # the kernel build tools, QEMU and the tools the guest runs (the guest sees
-# the host's root filesystem). Usage: deps.sh [build|run|bench|all]
+# the host's root filesystem). Usage: deps.sh [build|run|bench|deb|all]
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -9,11 +9,15 @@ what=${1:-all}
 build_pkgs="gcc make bc flex bison libelf-dev libssl-dev ccache perl python3 cpio kmod git xz-utils rsync"
 run_pkgs="qemu-system-x86 busybox-static util-linux e2fsprogs fio stress-ng numactl libnuma-dev liburing-dev libcap-dev"
 bench_pkgs="gnuplot-nox libzstd-dev liblz4-dev jq time sqlite3"
+# make deb (bindeb-pkg) and make deb-check (a debootstrap chroot, the guest)
+deb_pkgs="dpkg-dev debhelper debootstrap"
 case $what in
 build) pkgs=$build_pkgs ;;
 run) pkgs="$build_pkgs $run_pkgs" ;;
-bench | all) pkgs="$build_pkgs $run_pkgs $bench_pkgs" ;;
-*) die "deps.sh: unknown set '$what' (build|run|bench|all)" ;;
+bench) pkgs="$build_pkgs $run_pkgs $bench_pkgs" ;;
+deb) pkgs="$build_pkgs $run_pkgs $deb_pkgs" ;;
+all) pkgs="$build_pkgs $run_pkgs $bench_pkgs $deb_pkgs" ;;
+*) die "deps.sh: unknown set '$what' (build|run|bench|deb|all)" ;;
 esac
 
 command -v apt-get >/dev/null || die "apt-get not found: lfswap installs its tools on Debian 12; install by hand: $pkgs $LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION"

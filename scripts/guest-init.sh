@@ -49,6 +49,26 @@ fi
 # shellcheck source=/dev/null
 . /mnt/results/job.env
 export LFS_RESULTS=/mnt/results LFS_ROOT LFS_BIN LFS_VARIANT LFS_FLAVOUR
+
+# A kernel whose modules live in another root filesystem (vm.sh --modroot,
+# the chroot a packaged kernel was installed into): modprobe from there,
+# for the kernel's own requests (kernel.modprobe) and for the tests; the
+# disks' driver, zram and brd loaded now, as the tests' kernels have them
+# built in (and no udev runs here to load them).
+if [ "${LFS_MODROOT:-}" = 1 ]; then
+	mkdir -p /mnt/modroot /tmp/lfs-sbin
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro lfsmodroot /mnt/modroot ||
+		echo "LFS-GUEST: cannot mount the modules share" >&2
+	printf '#!/bin/sh\nexec /sbin/modprobe -d /mnt/modroot "$@"\n' >/tmp/lfs-sbin/modprobe
+	chmod 755 /tmp/lfs-sbin/modprobe
+	echo /tmp/lfs-sbin/modprobe >/proc/sys/kernel/modprobe
+	export PATH=/tmp/lfs-sbin:$PATH
+	for m in virtio_blk "zram num_devices=1" "brd rd_nr=1 rd_size=524288"; do
+		# shellcheck disable=SC2086
+		/tmp/lfs-sbin/modprobe $m || echo "LFS-GUEST: cannot load $m from the modules share" >&2
+	done
+	udevadm settle 2>/dev/null || sleep 1
+fi
 echo "LFS-GUEST: $(uname -r) up in $(cut -d' ' -f1 /proc/uptime) s; running ${LFS_CMD[*]}"
 cd /tmp || exit 1
 

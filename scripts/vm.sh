@@ -6,6 +6,13 @@
 #
 # Options:
 #   --kernel patched|baseline|PATH  kernel to boot (default patched)
+#   --variant patched|baseline      what the tests take a PATH kernel for
+#                                   (LFS_VARIANT in the guest; default custom)
+#   --modroot DIR                   a root filesystem holding the PATH kernel's
+#                                   lib/modules/<release> (e.g. the chroot
+#                                   make deb-check installs the package into):
+#                                   the guest loads modules from it, zram and
+#                                   brd at boot
 #   --flavour debug|perf|kasan      (default debug)
 #   --cpus N  --mem SIZE            vCPUs (default 2) and memory (default 2G)
 #   --timeout SECONDS               hard limit for the whole guest (default 900)
@@ -24,11 +31,13 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-variant=patched flavour=debug cpus=2 mem=2G timeout=900 run_dir="" interactive=0
+variant=patched flavour=debug cpus=2 mem=2G timeout=900 run_dir="" interactive=0 as_variant="" modroot=""
 swap_disk=4G scratch_disk=2G disk_mibs=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) variant=$2; shift 2 ;;
+	--variant) as_variant=$2; shift 2 ;;
+	--modroot) modroot=$2; shift 2 ;;
 	--flavour) flavour=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
@@ -46,10 +55,21 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || [ "$interactive" = 1 ] || die "vm.sh: no command given (see --help)"
 
-case $variant in
-patched | baseline) image=$(kernel_image "$variant" "$flavour") ;;
-*) image=$variant variant=custom ;;
+case $as_variant in
+"" | patched | baseline) ;;
+*) die "vm.sh: --variant takes patched or baseline, not '$as_variant'" ;;
 esac
+case $variant in
+patched | baseline)
+	[ -z "$as_variant" ] || die "vm.sh: --variant only goes with --kernel PATH"
+	image=$(kernel_image "$variant" "$flavour") ;;
+*) image=$variant variant=${as_variant:-custom} ;;
+esac
+if [ -n "$modroot" ]; then
+	[ -d "$modroot/lib/modules" ] || [ -d "$modroot/usr/lib/modules" ] ||
+		die "vm.sh: --modroot $modroot has no lib/modules"
+	modroot=$(cd "$modroot" && pwd -P)
+fi
 [ -f "$image" ] || die "no kernel at $image; build it first (make kernel, or scripts/build-kernel.sh $variant $flavour)"
 # The guest sees the host's root filesystem, but mounts tmpfs over these
 # (scripts/guest-init.sh): a repository or build directory below one of
@@ -84,6 +104,7 @@ if [ $# -gt 0 ] && [ -e "$1" ]; then
 fi
 {
 	printf 'LFS_ROOT=%q\nLFS_BIN=%q\nLFS_VARIANT=%q\nLFS_FLAVOUR=%q\n' "$LFS_ROOT" "$LFS_BUILD/tests" "$variant" "$flavour"
+	printf 'LFS_MODROOT=%q\n' "${modroot:+1}"
 	printf 'LFS_INTERACTIVE=%q\nLFS_ROWS=%q\nLFS_COLS=%q\nTERM=%q\n' "$interactive" "$(tput lines 2>/dev/null || echo 24)" "$(tput cols 2>/dev/null || echo 80)" "${TERM:-linux}"
 	printf 'LFS_CMD=('
 	printf '%q ' "$@"
@@ -141,6 +162,8 @@ qemu=(qemu-system-x86_64 "${accel_opt[@]}" -machine pc -cpu max,pdpe1gb=off -smp
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
 	-fsdev "local,id=res,path=$run_dir,security_model=none,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=res,mount_tag=lfsresults"
+	${modroot:+-fsdev "local,id=mods,path=$modroot,security_model=none,readonly=on,multidevs=remap"}
+	${modroot:+-device "virtio-9p-pci,fsdev=mods,mount_tag=lfsmodroot"}
 	-drive "file=$disks/swap.img,format=raw,if=none,id=swapdisk,cache=unsafe,discard=unmap$throttle"
 	-device "virtio-blk-pci,drive=swapdisk,serial=lfswap-swap"
 	-drive "file=$disks/scratch.img,format=raw,if=none,id=scratchdisk,cache=unsafe,discard=unmap$throttle"
