@@ -166,7 +166,7 @@ baseline-table:
 	$(S)/test.sh --kernel baseline --table docs/baseline-tests.md
 
 clean:
-	rm -rf build/runs build/tests build/kselftest build/*/debug build/*/perf build/check
+	rm -rf build/runs build/tests build/kselftest build/*/debug build/*/perf build/check build/deb/*/obj build/deb/check-run
 
 distclean:
 	rm -rf build
