@@ -240,8 +240,8 @@ check() {
 	note "dpkg -i linux-image-$rel linux-headers-$rel lfswap-tools in the $DEBIAN_SUITE chroot"
 	as_root chroot "$ch" sh -c 'dpkg -i /tmp/lfswap-debs/*.deb' >"$deb/check-install.log" 2>&1 ||
 		{ cat "$deb/check-install.log" >&2; die "dpkg -i failed in the chroot (log: $deb/check-install.log)"; }
-	pkgs=$(as_root chroot "$ch" dpkg-query -W -f '${Package} ${Version} ${Status}\n' "linux-image-$rel" "linux-headers-$rel" lfswap-tools)
-	echo "$pkgs" | grep -vq 'install ok installed' && die "not installed: $pkgs"
+	pkgs=$(as_root chroot "$ch" dpkg-query -W -f '${Package} ${Version} ${Status}\n' "linux-image-$rel" "linux-headers-$rel" lfswap-tools 2>&1) || true
+	[ "$(grep -c ' install ok installed$' <<<"$pkgs")" = 3 ] || die "dpkg does not list the three packages as installed: $pkgs"
 	img=$ch/boot/vmlinuz-$rel
 	for f in "$img" "$ch/lib/modules/$rel/modules.dep" "$ch/usr/src/linux-headers-$rel/Makefile"; do
 		[ -s "$f" ] || die "installed packages lack $f"
@@ -262,7 +262,8 @@ check() {
 		"$LFS_ROOT/tests/run-tests.sh" "$DEB_TESTS"
 	rc=$?
 	set -e
-	"$LFS_ROOT/scripts/tap-summary.sh" "$run" "$rc" "$DEB_TESTS" | tee "$run/summary.txt" || rc=1
+	"$LFS_ROOT/scripts/tap-summary.sh" "$run" "$rc" "$DEB_TESTS" | tee "$run/summary.txt"
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	grep -q "] Linux version $rel " "$run/dmesg.txt" || { note "the guest did not run $rel (dmesg.txt)"; rc=1; }
 
 	# Remove: the packages leave nothing of theirs behind.
