@@ -119,14 +119,15 @@ vm: deps
 	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel
 	$(S)/vm.sh --kernel $(KERNEL) --flavour $(FLAVOUR) $(VM_OPTS) --interactive
 
-# KERNEL=patched|baseline, or the path of any kernel image (MODROOT=: a root
+# KERNEL=patched|baseline, or the path of any kernel image (VARIANT=: what the
+# tests take it for, patched by default; MODROOT=: a root
 # filesystem whose lib/modules/<release> the guest loads modules from).
 vm-run: deps
 	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline|<image path> [MODROOT=dir]] [FLAVOUR=perf]" >&2; exit 2; }
 	@case "$(KERNEL)" in */*) [ -f "$(KERNEL)" ] || { echo "lfswap: error: KERNEL=$(KERNEL): no such file" >&2; exit 2; } ;; \
 	*) [ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel ;; esac
 	@[ -x build/tests/lfs-integrity ] || $(MAKE) --no-print-directory tests
-	$(S)/vm.sh --kernel $(KERNEL) $(if $(findstring /,$(KERNEL)),--variant patched) $(if $(MODROOT),--modroot $(MODROOT)) \
+	$(S)/vm.sh --kernel $(KERNEL) $(if $(findstring /,$(KERNEL)),--variant $(or $(VARIANT),patched)) $(if $(MODROOT),--modroot $(MODROOT)) \
 		--flavour $(FLAVOUR) $(VM_OPTS) -- $(SCRIPT) $(ARGS)
 
 # Not after prepare: deb.sh applies the series to a tree of its own and
