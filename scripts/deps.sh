@@ -14,9 +14,8 @@ deb_pkgs="dpkg-dev debhelper debootstrap"
 case $what in
 build) pkgs=$build_pkgs ;;
 run) pkgs="$build_pkgs $run_pkgs" ;;
-bench) pkgs="$build_pkgs $run_pkgs $bench_pkgs" ;;
+bench | all) pkgs="$build_pkgs $run_pkgs $bench_pkgs" ;;
 deb) pkgs="$build_pkgs $run_pkgs $deb_pkgs" ;;
-all) pkgs="$build_pkgs $run_pkgs $bench_pkgs $deb_pkgs" ;;
 *) die "deps.sh: unknown set '$what' (build|run|bench|deb|all)" ;;
 esac
 
