@@ -38,7 +38,8 @@ help:
 	@echo "                       also writes docs/performance-fragmentation.md"
 	@echo "  make vm              interactive shell in the guest (KERNEL=patched|baseline FLAVOUR=debug|perf)"
 	@echo "  make vm-run SCRIPT=path [ARGS='...']   run a script or binary in the guest, exit with its code;"
-	@echo "                       KERNEL=<path to a bzImage/vmlinuz> [MODROOT=<root with its lib/modules>]"
+	@echo "                       KERNEL=<path to a bzImage/vmlinuz> [VARIANT=patched|baseline] [MODROOT=<root"
+	@echo "                       with its lib/modules>]"
 	@echo "                       boots any kernel, e.g. the one make deb-check installed"
 	@echo "  make deb             Debian packages (linux-image, linux-headers) of the pinned 6.12.y with"
 	@echo "                       the series, from Debian's own config (bindeb-pkg); LOCALMOD=1 keeps only"
@@ -123,7 +124,7 @@ vm: deps
 # tests take it for, patched by default; MODROOT=: a root
 # filesystem whose lib/modules/<release> the guest loads modules from).
 vm-run: deps
-	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline|<image path> [MODROOT=dir]] [FLAVOUR=perf]" >&2; exit 2; }
+	@[ -n "$(SCRIPT)" ] || { echo "usage: make vm-run SCRIPT=path [ARGS='...'] [KERNEL=baseline|<image path> [VARIANT=baseline] [MODROOT=dir]] [FLAVOUR=perf]" >&2; exit 2; }
 	@case "$(KERNEL)" in */*) [ -f "$(KERNEL)" ] || { echo "lfswap: error: KERNEL=$(KERNEL): no such file" >&2; exit 2; } ;; \
 	*) [ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel ;; esac
 	@[ -x build/tests/lfs-integrity ] || $(MAKE) --no-print-directory tests
