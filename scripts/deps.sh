@@ -2,6 +2,8 @@
 # Install what lfswap needs on a Debian 12 host: the pinned kernel source,
 # the kernel build tools, QEMU and the tools the guest runs (the guest sees
 # the host's root filesystem). Usage: deps.sh [build|run|bench|deb|all]
+# "all" (make deps, make test) is build+run+bench; make deb's packages come
+# only with "deb" (make deb, make deb-check).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
