@@ -52,6 +52,22 @@ esac
 for p in $missing; do
 	apt-cache show "${p%%=*}" >/dev/null 2>&1 || die "package ${p%%=*} not found in the configured apt sources"
 done
-# shellcheck disable=SC2086
-as_root apt-get install -y -q --no-install-recommends $missing >"$LFS_BUILD/apt.log" 2>&1 ||
-	die "apt-get install failed for:$missing (log: $LFS_BUILD/apt.log)"
+# The pin is exact: a machine that has a newer linux-source-6.12 (an
+# upgrade, or another checkout pinned elsewhere) gets the pinned one back.
+# Only that package may go down; apt still refuses to downgrade any other.
+src_pin="$LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION"
+others=""
+for p in $missing; do
+	[ "$p" = "$src_pin" ] || others="$others $p"
+done
+: >"$LFS_BUILD/apt.log"
+if [ -n "$others" ]; then
+	# shellcheck disable=SC2086
+	as_root apt-get install -y -q --no-install-recommends $others >>"$LFS_BUILD/apt.log" 2>&1 ||
+		die "apt-get install failed for:$others (log: $LFS_BUILD/apt.log)"
+fi
+if [ "$others" != "$missing" ]; then
+	[ -z "$have_src" ] || note "$LINUX_SOURCE_PACKAGE $have_src is installed; replacing it with the pinned $LINUX_SOURCE_VERSION"
+	as_root apt-get install -y -q --no-install-recommends --allow-downgrades "$src_pin" >>"$LFS_BUILD/apt.log" 2>&1 ||
+		die "apt-get install failed for: $src_pin (log: $LFS_BUILD/apt.log)"
+fi
