@@ -3,8 +3,12 @@
 #   VARIANT: patched (our series applied) | baseline (pristine pinned source)
 #   FLAVOUR: debug (tests) | perf (benchmarks) | kasan (debug + KASAN)
 # The config is `make tinyconfig` with configs/base.config, lfswap.config and
-# FLAVOUR.config merged on top by merge_config.sh; every option a fragment
-# sets must survive olddefconfig, or the build stops and names it.
+# FLAVOUR.config (debug and kasan: also debug-series.config) merged on top
+# by merge_config.sh; every option a fragment sets must survive
+# olddefconfig, or the build stops and names it. debug-series.config holds
+# the options that a patch of the series adds to Kconfig: in a tree that
+# does not define one (the baseline, or a prefix of the series before
+# that patch) it is left out of the check.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -16,9 +20,13 @@ case $flavour in debug | perf | kasan) ;; *) die "unknown flavour '$flavour' (de
 
 src=$(src_dir "$variant")
 out=$(out_dir "$variant" "$flavour")
-frags="$LFS_ROOT/configs/base.config $LFS_ROOT/configs/lfswap.config $LFS_ROOT/configs/$flavour.config"
+c=$LFS_ROOT/configs
+case $flavour in
+perf) frags="$c/base.config $c/lfswap.config $c/perf.config" ;;
+debug) frags="$c/base.config $c/lfswap.config $c/debug.config $c/debug-series.config" ;;
 # kasan = debug + configs/kasan.config
-[ "$flavour" != kasan ] || frags="$LFS_ROOT/configs/base.config $LFS_ROOT/configs/lfswap.config $LFS_ROOT/configs/debug.config $LFS_ROOT/configs/kasan.config"
+kasan) frags="$c/base.config $c/lfswap.config $c/debug.config $c/debug-series.config $c/kasan.config" ;;
+esac
 [ -f "$src/Makefile" ] || die "$src is missing; run scripts/prepare.sh (make prepare)"
 mkdir -p "$out"
 
@@ -32,6 +40,12 @@ check_config() {
 			"# CONFIG_"*" is not set") opt=${line#\# } opt=${opt%% *} want=n ;;
 			*) continue ;;
 			esac
+			# an option of the series, in a tree without the patch
+			# that defines it
+			if [ "${f##*/}" = debug-series.config ] &&
+				! grep -rqsE --include='Kconfig*' "^[[:space:]]*(menu)?config ${opt#CONFIG_}\$" "$src"; then
+				continue
+			fi
 			got=$(grep -E "^$opt=|^# $opt is not set" "$out/.config" | head -1)
 			case $got in
 			"$opt="*) got=${got#*=} ;;

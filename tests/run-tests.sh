@@ -983,6 +983,7 @@ swap_off_all
 FMR=/sys/kernel/debug/fail_make_request
 FPA=/sys/kernel/debug/fail_page_alloc
 FSL=/sys/kernel/debug/failslab
+FZD=/sys/kernel/debug/zswap/fail_zswap_decompress
 fault_zswap0=0
 zswap_stored() { cat /sys/kernel/debug/zswap/stored_pages 2>/dev/null || echo 0; }
 fault_dev0() { # fault_dev0 zram|disk: a fresh device that only the case uses
@@ -1017,6 +1018,7 @@ fault_after() {
 	for d in /sys/block/vda /sys/block/zram0; do echo 0 >$d/make-it-fail; done
 	echo 0 >$FPA/probability
 	echo 0 >$FSL/probability
+	[ ! -d $FZD ] || echo 0 >$FZD/probability
 	log_expect_end
 	in0=$(vmstat pswpin)
 	for d in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
@@ -1096,7 +1098,17 @@ fi
 # through: zswap holds exactly the pages it counted out, only whole
 # folios, and every rejected folio went to the disk whole; read errors
 # on the disk after the zswap shrinker wrote entries back: exactly the
-# written-back pages raise SIGBUS.
+# written-back pages raise SIGBUS. Decompression failures
+# (fail_zswap_decompress, for the case's task only) in swap-in from zswap
+# of every other folio, 64K (read outside the swap cache, on the disk and
+# on zram) and 4K (through the swap cache on the disk, not on zram):
+# exactly the swapped-out pages raise SIGBUS, a 64K folio is lost whole
+# (each fault on its range reads it as one folio and fails again), every
+# other page reads back right, nothing is read from the device, and the
+# entries go with the task; in writeback: no entry is written back, each
+# failure is one failed reclaim, and every page then comes back from
+# zswap, right; in swapoff: it ends, and leaves
+# a poison marker where it could not read (a read raises SIGBUS).
 fault_oom_zswap() { fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
 fault_slab_zswap() {
 	fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
@@ -1104,6 +1116,15 @@ fault_slab_zswap() {
 		echo -1 >$FSL/times && echo 97 >$FSL/interval && echo 100 >$FSL/probability
 }
 fault_wb_read() { fault_dev disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
+fault_decomp() { # fault_decomp zram|disk: zswap's decompression fails for make-it-fail tasks
+	fault_dev0 "$1" && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
+	[ -d $FZD ] || { echo "no $FZD: this kernel cannot fail zswap's decompression (CONFIG_FAIL_ZSWAP_DECOMPRESS)"; return 1; }
+	# the filter first: the failures must never hit every task
+	echo Y >$FZD/task-filter && echo 0 >$FZD/verbose && echo -1 >$FZD/times &&
+		echo 1 >$FZD/interval && echo 100 >$FZD/probability
+}
+fault_decomp_disk() { fault_decomp disk; }
+fault_decomp_zram() { fault_decomp zram; }
 fault_zswap_cases() {
 	local base="--mem 16M --kind text" k=64kB
 	# Entries shared after fork go through the swap cache, and a range
@@ -1114,6 +1135,13 @@ fault_zswap_cases() {
 	echo "@fault_oom_zswap --size 64K $base --out pageout --in fork-oom --require $k.zswpin --expect swapped_pages=pages --expect in.memcg.events.oom_kill=1 --expect-min in.zswpin=1 --expect in.$k.zswpin=0 --cgroup lfs-fault-z1"
 	echo "@fault_slab_zswap --size 64K $base --out pageout --in seq --fail-out --expect swapped_pages=pages --expect out.zswap.stored_pages=out.zswpout --expect out.zswpout=out.$k.zswpout*folio_pages --expect out.pswpout=swapped-out.zswpout --expect out.$k.swpout=out.zswap.reject_alloc_fail+out.zswap.reject_kmemcache_fail --expect out.$k.split=0 --expect out.$k.swpout_fallback=0 --expect-min out.$k.zswpout=1 --expect-min out.$k.swpout=1 --cgroup lfs-fault-z2"
 	echo "@fault_wb_read --size 64K $base --out writeback --in seq --between fault.sh,make-it-fail,vda --sigbus --expect sigbus_pages=out.zswap.written_back_pages --expect-min out.zswap.written_back_pages=1 --cgroup lfs-fault-z3"
+	local lost="--between fault.sh,task-fail --sigbus --expect sigbus_pages=swapped --expect swapped_pages=pages/2 --expect in.zswpin=0 --expect in.pswpin=0"
+	echo "@fault_decomp_disk --size 64K $base --out pageout --out-stride 2 --in seq --require $k.zswpin $lost --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z4"
+	echo "@fault_decomp_zram --size 64K $base --out pageout --out-stride 2 --in seq --require $k.zswpin $lost --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z5"
+	echo "@fault_decomp_disk --size 4K $base --out pageout --out-stride 2 --in seq $lost --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z6"
+	echo "@fault_decomp_zram --size 4K $base --out pageout --out-stride 2 --in seq $lost --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z7"
+	echo "@fault_decomp_disk --size 64K $base --out writeback --fail-out --in seq --require zswap.decompress_fail --expect swapped_pages=pages --expect out.zswap.written_back_pages=0 --expect-min out.zswap.decompress_fail=1 --expect out.zswap.reject_reclaim_fail=out.zswap.decompress_fail --expect in.pswpin=0 --expect in.zswpin=swapped --cgroup lfs-fault-z8"
+	echo "@fault_decomp_disk --size 64K $base --out pageout --out-stride 2 --in swapoff $lost --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z9"
 }
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap lfs-integrity "" fault_zswap_cases fault_after
 zswap_set off

@@ -639,11 +639,11 @@ static void out_pageout(struct region *r)
 		 * --fail-out: fault injection for the swap-out of this call
 		 * only, not for the cgroup file accesses around it.
 		 */
-		if (opt.fail_out)
+		if (opt.fail_out && opt.out == OUT_PAGEOUT)
 			set_make_it_fail(1);
 		ret = madvise(p, len, MADV_PAGEOUT);
 		err = errno;
-		if (opt.fail_out)
+		if (opt.fail_out && opt.out == OUT_PAGEOUT)
 			set_make_it_fail(0);
 		/* ENOMEM only means that holes were skipped. */
 		if (ret && err != ENOMEM) {
@@ -846,8 +846,14 @@ static void out_writeback(struct region *r, const struct lfs_cg *cg)
 	lock_all_but(r);
 	zparam_set(ZP_SHRINKER_ENABLED, "Y");
 	for (i = 1; i <= 10; i++) {
-		int ret = lfs_cg_reclaim(cg, r->len, 1);
+		int ret;
 
+		/* --fail-out: fault injection for the writeback only */
+		if (opt.fail_out)
+			set_make_it_fail(1);
+		ret = lfs_cg_reclaim(cg, r->len, 1);
+		if (opt.fail_out)
+			set_make_it_fail(0);
 		if (ret && ret != -EAGAIN) {
 			errno = -ret;
 			lfs_die_errno("memory.reclaim on %s", cg->path);
@@ -1040,10 +1046,11 @@ static long in_forkcow(struct region *r, bool seq)
 }
 
 /*
- * --fail-out: the kernel's fault injection (failslab, fail_page_alloc with
- * task-filter=Y, set up by the caller) fails our own allocations while
- * MADV_PAGEOUT runs: the swap-out, zswap's stores and the writes run in
- * our context.
+ * --fail-out: the kernel's fault injection (failslab, fail_page_alloc or
+ * fail_zswap_decompress with task-filter=Y, set up by the caller) fails
+ * what runs in our context while MADV_PAGEOUT runs (the swap-out, zswap's
+ * stores and the writes) or, with --out writeback, while memory.reclaim
+ * makes the zswap shrinker write entries back (their decompression).
  */
 static void set_make_it_fail(int on)
 {
@@ -1734,6 +1741,12 @@ static long do_in(struct region *r, int mode, struct lfs_rng *rng)
 		break;
 	case IN_SWAPOFF:
 		in_swapoff();
+		/*
+		 * --sigbus: swapoff leaves a poison marker where it could
+		 * not read a page; a read of it raises SIGBUS
+		 */
+		if (opt.sigbus)
+			in_seq(r);
 		break;
 	case IN_SWAPOFF_RACE:
 		in_swapoff_race(r, opt.threads);
@@ -2679,10 +2692,14 @@ static void usage(FILE *f)
 "                     before swap-in (fault injection: make the swap device\n"
 "                     fail reads); the run stops unless it exits 0\n"
 "  --fail-out         (--out pageout) mark this process for fault injection\n"
-"                     (make-it-fail) while MADV_PAGEOUT runs (the caller\n"
-"                     sets up failslab or fail_page_alloc with task-filter)\n"
-"  --sigbus           (--in seq, willneed) a page whose swap-in raises SIGBUS\n"
-"                     is counted\n"
+"                     (make-it-fail) while MADV_PAGEOUT runs; (--out\n"
+"                     writeback) while its memory.reclaim makes zswap write\n"
+"                     entries back (the caller sets up failslab,\n"
+"                     fail_page_alloc or fail_zswap_decompress with\n"
+"                     task-filter)\n"
+"  --sigbus           (--in seq, willneed, swapoff) a page whose swap-in\n"
+"                     raises SIGBUS (swapoff: whose read after swapoff\n"
+"                     does, as swapoff could not read it) is counted\n"
 "                     (sigbus_pages; sigbus_folios: folios lost whole) and\n"
 "                     not verified; every other page is\n"
 "  --ksm              make every anonymous mapping KSM-mergeable\n"
@@ -2903,9 +2920,9 @@ static void parse_args(int argc, char **argv)
 		lfs_die("--out-stride needs --out pageout");
 	if (opt.swap_cycle && !opt.stress)
 		lfs_die("--swap-cycle needs --stress");
-	if (opt.sigbus && ((opt.in != IN_SEQ && opt.in != IN_WILLNEED) ||
-			   opt.stress))
-		lfs_die("--sigbus works with --in seq or willneed in a single run");
+	if (opt.sigbus && ((opt.in != IN_SEQ && opt.in != IN_WILLNEED &&
+			    opt.in != IN_SWAPOFF) || opt.stress))
+		lfs_die("--sigbus works with --in seq, willneed or swapoff in a single run");
 	if (opt.stress && (opt.zswap_max != -2 || opt.zswap_writeback >= 0))
 		lfs_die("--zswap-max/--zswap-writeback are for single runs");
 }
@@ -2962,8 +2979,8 @@ int main(int argc, char **argv)
 
 	if (opt.lockstep && opt.in != IN_THREADS)
 		finish(LFS_EXIT_ERROR, "%s", "--lockstep needs --in threads");
-	if (opt.fail_out && opt.out != OUT_PAGEOUT)
-		finish(LFS_EXIT_ERROR, "%s", "--fail-out needs --out pageout");
+	if (opt.fail_out && opt.out != OUT_PAGEOUT && opt.out != OUT_WRITEBACK)
+		finish(LFS_EXIT_ERROR, "%s", "--fail-out needs --out pageout or writeback");
 	if (in_ksm_mode() && (opt.out == OUT_PAGEOUT || opt.out == OUT_WRITEBACK ||
 			      opt.iterations != 1 || opt.stress ||
 			      (opt.kind != LFS_KIND_TEXT && opt.kind != LFS_KIND_RANDOM)))
