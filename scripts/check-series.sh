@@ -42,8 +42,17 @@ done <"$LFS_BUILD/check.list"
 [ "$bad" = 0 ] || die "checkpatch found problems (above)"
 note "checkpatch --strict: $n patch(es) clean"
 
-# 2. Every prefix builds: apply one patch at a time in a worktree.
-if [ ! -e "$wt/.git" ]; then
+# 2. Every prefix builds: apply one patch at a time in a worktree. A
+# worktree of an earlier kernel tree (make prepare extracts a new one when
+# the pin moves) points to a repository that is gone: make it again.
+wt_ok() {
+	local mine theirs
+	mine=$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) || return 1
+	theirs=$(git_k rev-parse --path-format=absolute --git-common-dir) || return 1
+	[ -e "$wt/.git" ] && [ "$mine" = "$theirs" ]
+}
+if ! wt_ok; then
+	[ ! -e "$wt" ] || note "$wt is not a worktree of $src (a kernel tree extracted since): making it again"
 	rm -rf "$wt"
 	git_k worktree prune
 	git_k worktree add -q --detach "$wt" "$LFS_BASE_TAG"
