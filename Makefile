@@ -9,7 +9,7 @@ VM_OPTS ?=
 
 .PHONY: help deps prepare kernel kernels tests test run vm vm-run check-series test-detectors soak \
 	deb deb-check export verify-series rebase series-id docs-check feature-matrix baseline-table bench bench-aa bench-publish bench-republish bench-frag \
-	bench-frag-publish clean distclean
+	bench-frag-publish bench-zswap-pool clean distclean
 
 help:
 	@echo "lfswap make targets:"
@@ -25,6 +25,8 @@ help:
 	@echo "  make bench           baseline vs patched benchmarks (perf kernels): ceilings, workload"
 	@echo "                       matrix, report with plots; QUICK=1 for ~10 min, CONFIG=bench/configs/X.conf,"
 	@echo "                       RESUME=build/bench/results/<time> finishes an interrupted run"
+	@echo "  make bench-zswap-pool zswap's pool and CPU per compressor (lz4 lz4hc zstd lzo) and"
+	@echo "                       multi-page unit size (4K 16K 64K) on the corpus, one boot"
 	@echo "  make bench-publish   a bench run that also writes docs/performance.md; PART=<backend> runs one"
 	@echo "                       backend's rows of CONFIG, and the document is made from every part"
 	@echo "                       published on this series (bench/published/; full.conf: 40-55 min a part)"
@@ -115,6 +117,9 @@ bench-frag:
 
 bench-frag-publish:
 	bench/frag/run.sh --publish
+
+bench-zswap-pool:
+	bench/zswap-pool/run.sh $(BENCH_ZSWAP_POOL_OPTS)
 
 vm: deps
 	@[ -f build/$(KERNEL)/$(FLAVOUR)/arch/x86/boot/bzImage ] || $(MAKE) --no-print-directory kernel

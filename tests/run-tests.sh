@@ -213,11 +213,20 @@ integrity_suite() {
 	suite_start
 	swap_off_all
 	if [ "$zs" = on ]; then zswap_set on "$comp"; else zswap_set off; fi
+	# zswap_unit (a size, e.g. 64K): zswap stores large folios in units
+	# of that size; a kernel without the parameter fails the suite
+	if [ -n "${zswap_unit:-}" ] && ! zswap_unit_set "$zswap_unit"; then
+		echo "not ok 1 zswap unit_size $zswap_unit # setup failed: $(zswap_unit_missing)" >"$tap/$name.tap"
+		suite_done "$name" 1
+		zswap_set off
+		return
+	fi
 	swap_on "$dev" 1024 >/dev/null || { echo "not ok 1 swap_on $dev # setup failed" >"$tap/$name.tap"; suite_done "$name" 1; return; }
 	echo "=== suite $name"
 	"$@" | integrity_tap "$name" 2>&1 | tee "$tap/$name.tap"
 	suite_done "$name" "${PIPESTATUS[1]}"
 	swap_off_all
+	[ -z "${zswap_unit:-}" ] || zswap_unit_set 4K
 	zswap_set off
 }
 
@@ -346,17 +355,93 @@ zswap_large_lines() {
 # cache after swap-out with the rest of the process mlocked, so that only
 # the region's folios move and the system-wide deltas (zswpout, pswpout,
 # zswap.stored_pages) stay exact.
-zswap_large_cases() {
-	local s line n=0
-	zswap_large_lines "$@" | while read -r s line; do
+zswap_large_cases() { numbered_cases lfs-zswap-large zswap_large_lines "$@"; }
+
+# numbered_cases PREFIX LINES-COMMAND...: each "SIZE ARGS" line of the
+# command as a case, "@" replaced by SIZE's "<N>kB", in memcg PREFIX-<n>
+numbered_cases() {
+	local prefix=$1 s line n=0
+	shift
+	"$@" | while read -r s line; do
 		n=$((n + 1))
 		line=${line//@/$(size_kb "$s")kB}
-		echo "${line//  / } --cgroup lfs-zswap-large-$n"
+		echo "${line//  / } --cgroup $prefix-$n"
 	done
 }
 
 run_zswap_large() {
 	integrity_suite "zswap-large-$1-$2" "$1" on "$2" zswap_large_cases "$1" "$3"
+}
+
+# zswap_unit_lines DEVICE UNIT: large folios stored in zswap in units of
+# UNIT (zswap.unit_size), each case with exact unit counter deltas. Text
+# compresses (~3x), so every unit is stored as one: unit_stored is the
+# folios' pages over the unit's, unit_stored_poor 0. A sequential pass
+# reads every range but the region's first whole (as in zswap-large): the
+# units of the folios it maps whole are decompressed straight into them
+# (unit_loaded_whole), the pages of the first range are read one by one
+# from their units (unit_loaded_partial). Every other path reads pages
+# alone: swapoff, pages shared after fork (order-0 through the swap
+# cache), MADV_DONTNEED and munmap of part of a folio (the rest of each
+# unit stays until its last page goes), writeback by the shrinker and by
+# memory.zswap.max (each page written back is read from its unit). Folios
+# smaller than a unit are stored page by page, and a unit that does not
+# compress (random data) is counted in unit_stored_poor, then stored page
+# by page, which fails too, so its folio goes to the device whole. At the
+# end no entry is left (stored_pages) and the pool holds no page more than
+# before (pool_total_size): a unit whose storage outlived its last page
+# would stay there.
+zswap_unit_lines() {
+	local dev=$1 u=$2 un big small
+	un=$(($(size_kb "$u") / 4))
+	local base="--mem 16M --kind text"
+	local req="--require @.zswpout,@.zswpin,zswap.unit_stored"
+	local whole="--expect swapped_pages=pages --expect out.@.zswpout=folios --expect out.@.swpout=0 --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect out.zswpout=pages --expect out.pswpout=0 --expect out.zswap.stored_pages=pages --expect out.zswap.unit_stored=pages/$un --expect out.zswap.unit_stored_poor=0"
+	local loadwhole="--expect in.zswpin=pages --expect in.pswpin=0 --expect in.@.zswpin=resident_large_folios --expect-min in.@.zswpin=folios-1 --expect in.zswap.unit_loaded_whole=resident_large_folios*folio_pages/$un --expect in.zswap.unit_loaded_partial=pages-resident_large_folios*folio_pages"
+	local alone="--expect in.zswpin=pages --expect in.pswpin=0 --expect in.zswap.unit_loaded_whole=0 --expect in.zswap.unit_loaded_partial=pages"
+	local clean="--expect zswap.stored_pages=0 --expect zswap.pool_total_size=0 --expect zswap.decompress_fail=0"
+	big=64K
+	[ "$u" != 64K ] || big=2M
+	small=16K
+	[ "$u" != 16K ] || small=4K
+	# memory.zswap.max: a store over it walks one entry of the memcg's
+	# LRU (shrink_memcg()), and a fresh entry is only rotated (second
+	# chance), so writeback needs more stores refused than entries
+	# stored. At 256K, 64K units of this text stored 17 (lz4) and 29
+	# (zstd) folios, 272 and 464 entries, while 239 and 227 folios were
+	# refused: no entry came round a second time, nothing was written
+	# back. 64K holds 4 to 7 units (64 to 112 entries), well under the
+	# ~250 refusals; 16K units stored 205-256 16K folios of 1024 at 256K
+	# and wrote back 408-768 pages. The memcg's zswap memory stays within
+	# a folio of the limit, as writeback takes a unit whole (75K and 73K at
+	# 64K, 264K and 267K at 256K); a page of a unit written back alone
+	# freed nothing, and stores went on: 1.2M and 1.1M at 64K.
+	local zmax=256K
+	[ "$u" != 64K ] || zmax=64K
+
+	echo "$u --size $u $base --out pageout --in seq $req $whole $loadwhole $clean"
+	echo "$big --size $big $base --out pageout --in seq $req $whole $loadwhole $clean"
+	# folios smaller than a unit (4K: order-0 pages) are stored page by page
+	echo "$small --size $small $base --out pageout --in seq --require zswap.unit_stored --expect swapped_pages=pages --expect out.zswpout=pages --expect out.pswpout=0 --expect out.zswap.unit_stored=0 --expect out.zswap.unit_stored_poor=0 --expect in.zswpin=pages --expect in.zswap.unit_loaded_whole=0 --expect in.zswap.unit_loaded_partial=0 $clean"
+	echo "$u --size $u $base --out pageout --in swapoff $req $whole $alone $clean"
+	echo "$big --size $big $base --out pageout --in fork-cow $req $whole --expect in.pswpin=0 --expect in.zswap.unit_loaded_whole=0 --expect-min in.zswap.unit_loaded_partial=1 $clean"
+	echo "$u --size $u $base --out pageout --in dontneed $req $whole --expect in.pswpin=0 $clean"
+	echo "$big --size $big $base --out pageout --in munmap $req $whole --expect in.pswpin=0 $clean"
+	echo "$u --size $u $base --out pageout --in sparse $req $whole --expect in.pswpin=0 --expect-min in.zswap.unit_loaded_partial=1 $clean"
+	echo "$u --size $u $base --out pageout --in threads --threads 3 --lockstep $req $whole --expect in.zswpin=pages --expect in.pswpin=0 $clean"
+	echo "$big --size $big $base --out pageout --in seq --zswap-writeback 0 $req $whole $loadwhole $clean"
+	echo "$u --size $u $base --out writeback --in seq $req --expect swapped_pages=pages --expect out.@.zswpout=folios --expect out.@.swpout=0 --expect out.@.split=0 --expect out.zswap.unit_stored=pages/$un --expect-min out.zswap.written_back_pages=1 --expect out.zswap.unit_loaded_partial=out.zswap.written_back_pages --expect out.zswap.unit_loaded_whole=0 $clean"
+	echo "$u --size $u $base --out pageout --in seq --zswap-max $zmax $req --expect swapped_pages=pages --expect out.@.zswpout=folios-out.@.swpout --expect out.@.swpout_fallback=0 --expect out.@.split=0 --expect out.zswap.unit_stored=out.@.zswpout*folio_pages/$un --expect out.zswap.unit_stored_poor=0 --expect-min out.zswap.written_back_pages=1 --expect-max out.memcg.zswap=$(size_kb $zmax)*1024+folio_pages*4096 $clean"
+	echo "$u --size $u $base --out pageout --in seq --zswap-max 0 $req --expect swapped_pages=pages --expect out.@.swpout=folios --expect out.zswap.unit_stored=0 --expect out.zswap.unit_stored_poor=0 --expect in.pswpin=pages $clean"
+	echo "$u --size $u --mem 16M --kind random --out pageout --in seq $req --expect swapped_pages=pages --expect out.@.swpout=folios --expect out.@.zswpout=0 --expect out.@.split=0 --expect out.zswap.unit_stored=0 --expect out.zswap.unit_stored_poor=folios --expect out.zswap.stored_pages=0 $clean"
+}
+
+# zswap_unit_cases DEVICE UNIT: the lines above, "@" replaced, each case
+# in a memcg of its own (see zswap_large_cases).
+zswap_unit_cases() { numbered_cases lfs-zswap-unit zswap_unit_lines "$@"; }
+
+run_zswap_unit() {
+	zswap_unit=$3 integrity_suite "zswap-unit-$1-$2-$3" "$1" on "$2" zswap_unit_cases "$1" "$3"
 }
 
 # --- planted faults, for scripts/test-detectors.sh only (LFS_PLANT set):
@@ -1019,6 +1104,7 @@ fault_after() {
 	echo 0 >$FPA/probability
 	echo 0 >$FSL/probability
 	[ ! -d $FZD ] || echo 0 >$FZD/probability
+	[ ! -e /sys/module/zswap/parameters/unit_size ] || zswap_unit_set 4K
 	log_expect_end
 	in0=$(vmstat pswpin)
 	for d in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
@@ -1110,14 +1196,23 @@ fi
 # zswap, right; in swapoff: it ends, and leaves
 # a poison marker where it could not read (a read raises SIGBUS).
 fault_oom_zswap() { fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
-fault_slab_zswap() {
-	fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
+fault_slab_on() {
 	echo Y >$FSL/task-filter && echo N >$FSL/ignore-gfp-wait && echo 0 >$FSL/verbose &&
 		echo -1 >$FSL/times && echo 97 >$FSL/interval && echo 100 >$FSL/probability
 }
+fault_slab_zswap() {
+	fault_dev0 disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
+	fault_slab_on
+}
+# the same with zswap storing 64K units (faults-zswap-unit)
+fault_slab_zswap_unit() {
+	fault_dev0 disk && zswap_set on lz4 && zswap_unit_set 64K && fault_zswap0=$(zswap_stored) || return
+	fault_slab_on
+}
 fault_wb_read() { fault_dev disk && zswap_set on lz4 && fault_zswap0=$(zswap_stored); }
-fault_decomp() { # fault_decomp zram|disk: zswap's decompression fails for make-it-fail tasks
+fault_decomp() { # fault_decomp zram|disk [UNIT]: zswap's decompression fails for make-it-fail tasks
 	fault_dev0 "$1" && zswap_set on lz4 && fault_zswap0=$(zswap_stored) || return
+	[ -z "${2:-}" ] || zswap_unit_set "$2" || { echo "zswap unit_size $2: $(zswap_unit_missing)"; return 1; }
 	[ -d $FZD ] || { echo "no $FZD: this kernel cannot fail zswap's decompression (CONFIG_FAIL_ZSWAP_DECOMPRESS)"; return 1; }
 	# the filter first: the failures must never hit every task
 	echo Y >$FZD/task-filter && echo 0 >$FZD/verbose && echo -1 >$FZD/times &&
@@ -1125,6 +1220,8 @@ fault_decomp() { # fault_decomp zram|disk: zswap's decompression fails for make-
 }
 fault_decomp_disk() { fault_decomp disk; }
 fault_decomp_zram() { fault_decomp zram; }
+fault_decomp_disk_unit() { fault_decomp disk 64K; }
+fault_decomp_zram_unit() { fault_decomp zram 64K; }
 fault_zswap_cases() {
 	local base="--mem 16M --kind text" k=64kB
 	# Entries shared after fork go through the swap cache, and a range
@@ -1146,6 +1243,28 @@ fault_zswap_cases() {
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap lfs-integrity "" fault_zswap_cases fault_after
 zswap_set off
 
+# --- the same faults on 64K multi-page units (zswap.unit_size): failslab
+# on stores (the unit, its entries, zsmalloc handles, xarray nodes), where
+# a folio is one unit: zswap holds exactly the folios it counted out, one
+# unit each, and every other folio went to the disk whole after exactly
+# one counted failure; decompression failures in whole-unit loads (disk
+# and zram: a fault reads its 64K range as one folio, or the region's
+# first range page by page, and fails once either way), in writeback (a
+# page written back is read alone from its unit) and in swapoff (page by
+# page): the same counts as per page, nothing read from the device.
+fault_zswap_unit_cases() {
+	local base="--mem 16M --kind text" k=64kB
+	local req="--require $k.zswpin,zswap.unit_stored"
+	local lost="--between fault.sh,task-fail --sigbus --expect sigbus_pages=swapped --expect swapped_pages=pages/2 --expect in.zswpin=0 --expect in.pswpin=0"
+	echo "@fault_slab_zswap_unit --size 64K $base --out pageout --in seq --fail-out $req --expect swapped_pages=pages --expect out.zswap.stored_pages=out.zswpout --expect out.zswpout=out.$k.zswpout*folio_pages --expect out.zswap.unit_stored=out.$k.zswpout --expect out.zswap.unit_stored_poor=0 --expect out.pswpout=swapped-out.zswpout --expect out.$k.swpout=out.zswap.reject_alloc_fail+out.zswap.reject_kmemcache_fail --expect out.$k.split=0 --expect out.$k.swpout_fallback=0 --expect-min out.$k.zswpout=1 --expect-min out.$k.swpout=1 --cgroup lfs-fault-u1"
+	echo "@fault_decomp_disk_unit --size 64K $base --out pageout --out-stride 2 --in seq $req $lost --expect out.zswap.unit_stored=swapped/folio_pages --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-u2"
+	echo "@fault_decomp_zram_unit --size 64K $base --out pageout --out-stride 2 --in seq $req $lost --expect out.zswap.unit_stored=swapped/folio_pages --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-u3"
+	echo "@fault_decomp_disk_unit --size 64K $base --out writeback --fail-out --in seq $req --expect swapped_pages=pages --expect out.zswap.unit_stored=pages/folio_pages --expect out.zswap.written_back_pages=0 --expect-min out.zswap.decompress_fail=1 --expect out.zswap.reject_reclaim_fail=out.zswap.decompress_fail --expect in.pswpin=0 --expect in.zswpin=swapped --cgroup lfs-fault-u4"
+	echo "@fault_decomp_disk_unit --size 64K $base --out pageout --out-stride 2 --in swapoff $req $lost --expect out.zswap.unit_stored=swapped/folio_pages --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-u5"
+}
+PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap-unit lfs-integrity "" fault_zswap_unit_cases fault_after
+zswap_set off
+
 # --- large folios through zswap (issue 4): zram and the disk, lz4 and zstd
 i=0
 for dev in zram disk; do
@@ -1154,6 +1273,14 @@ for dev in zram disk; do
 		i=$((i + 1))
 	done
 done
+mthp_reset
+
+# --- large folios through zswap in multi-page units: 64K and 16K units,
+# lz4 and zstd, zram and the disk
+run_zswap_unit zram lz4 64K
+run_zswap_unit disk zstd 64K
+run_zswap_unit zram zstd 16K
+run_zswap_unit disk lz4 16K
 mthp_reset
 
 # --- 64K folios stored whole in zswap, swapped in with 64K mTHP switched

@@ -98,6 +98,20 @@ zswap_set() {
 	esac
 }
 
+# zswap_unit_set SIZE: zswap.unit_size (4K: page by page); fails on a
+# kernel without it
+zswap_unit_set() {
+	local p=/sys/module/zswap/parameters/unit_size
+	[ -e $p ] || return 1
+	echo $(($(size_kb "$1") * 1024)) >$p
+}
+
+zswap_unit_missing() {
+	[ -e /sys/module/zswap/parameters/unit_size ] &&
+		echo "writing unit_size failed" ||
+		echo "unit_size missing: this kernel has no multi-page zswap units"
+}
+
 mthp_only() {
 	local want=" " s d
 	for s in "$@"; do want+="$(size_kb "$s")kB "; done
