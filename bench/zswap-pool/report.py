@@ -30,6 +30,9 @@ def size_kb(s):
 def main():
     res = sys.argv[1]
     runs, failed = [], []
+    if not os.path.exists(os.path.join(res, "results.txt")):
+        print(f"bench-zswap-pool: no results in {res} (the boot did not run: see above)", file=sys.stderr)
+        return 1
     for line in open(os.path.join(res, "results.txt")):
         kv = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
         if "error" in kv or int(kv.get("bad_pages", "1")) != 0:

@@ -56,7 +56,8 @@ if [ "$report_only" = 0 ]; then
 	corpus=$LFS_BUILD/bench/corpus/corpus.bin
 	[ -f "$corpus" ] || "$LFS_ROOT/bench/corpus/capture.sh" "$LFS_BUILD/bench/corpus" 32M
 	# the corpus must hold the last window
-	need=$(( ($(size_kb $size) + (iters - 1) * $(size_kb $size) / 4) * 1024 ))
+	kb=$((${size%M} * 1024))
+	need=$(( (kb + (iters - 1) * kb / 4) * 1024 ))
 	[ "$(stat -c %s "$corpus")" -ge "$need" ] ||
 		die "$corpus holds fewer than $need bytes for $iters iterations of $size; capture more (bench/corpus/capture.sh)"
 	echo "bench-zswap-pool: $flavour kernel, $iters iteration(s), compressors: $comps, units: $units"
