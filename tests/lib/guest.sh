@@ -6,6 +6,8 @@
 #                                device up, swapon; prints the swap path
 #   swap_off_all                 swapoff everything, reset zram, unmount scratch
 #   zswap_set on|off [COMPRESSOR] [MAX_POOL_PERCENT]
+#   zswap_unit_set SIZE          zswap.unit_size (4K: per page); fails without it
+#   zswap_unit_missing           why zswap_unit_set failed, for a message
 #   mthp_only SIZE...            SIZE: 4K 16K 32K 64K ... 2M: only these sizes "always"
 #   mthp_reset                   the boot defaults: mTHP sizes "never", PMD "inherit", top level "madvise"
 #   cg_new NAME                  child memcg under /sys/fs/cgroup; prints its path
