@@ -239,8 +239,12 @@ program_suite() {
 	echo "$name" | grep -qE "$only" || return 0
 	echo "=== suite $name"
 	suite_start
-	$cases | integrity_tap "$name" "$prog" "$setup" "$after" 2>&1 | tee "$tap/$name.tap"
-	suite_done "$name" "${PIPESTATUS[1]}"
+	# the cases' tasks inherit the CPU of this subshell ($suite_cpu)
+	{
+		[ -z "$suite_cpu" ] || taskset -pc "$suite_cpu" "$BASHPID" >/dev/null
+		$cases | integrity_tap "$name" "$prog" "$setup" "$after"
+	} 2>&1 | tee "$tap/$name.tap"
+	suite_done "$name" "${PIPESTATUS[0]}"
 	swap_off_all
 	mthp_reset
 }
@@ -1240,7 +1244,13 @@ fault_zswap_cases() {
 	echo "@fault_decomp_disk --size 64K $base --out writeback --fail-out --in seq --require zswap.decompress_fail --expect swapped_pages=pages --expect out.zswap.written_back_pages=0 --expect-min out.zswap.decompress_fail=1 --expect out.zswap.reject_reclaim_fail=out.zswap.decompress_fail --expect in.pswpin=0 --expect in.zswpin=swapped --cgroup lfs-fault-z8"
 	echo "@fault_decomp_disk --size 64K $base --out pageout --out-stride 2 --in swapoff $lost --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-z9"
 }
+# On CPU 0, as the upstream mm suites above and for their reason: the
+# cases assert swapped_pages exactly, and MADV_PAGEOUT misses a page still
+# in another CPU's LRU add batch (KASAN, once: 2045 of 2048 in the 4K zram
+# decompression case).
+suite_cpu=0
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap lfs-integrity "" fault_zswap_cases fault_after
+suite_cpu=""
 zswap_set off
 
 # --- the same faults on 64K multi-page units (zswap.unit_size): failslab
@@ -1262,7 +1272,9 @@ fault_zswap_unit_cases() {
 	echo "@fault_decomp_disk_unit --size 64K $base --out writeback --fail-out --in seq $req --expect swapped_pages=pages --expect out.zswap.unit_stored=pages/folio_pages --expect out.zswap.written_back_pages=0 --expect-min out.zswap.decompress_fail=1 --expect out.zswap.reject_reclaim_fail=out.zswap.decompress_fail --expect in.pswpin=0 --expect in.zswpin=swapped --cgroup lfs-fault-u4"
 	echo "@fault_decomp_disk_unit --size 64K $base --out pageout --out-stride 2 --in swapoff $req $lost --expect out.zswap.unit_stored=swapped/folio_pages --expect sigbus_folios=swapped/folio_pages --expect in.zswap.decompress_fail=swapped --cgroup lfs-fault-u5"
 }
+suite_cpu=0
 PATH=$PATH:$LFS_ROOT/tests/lib program_suite faults-zswap-unit lfs-integrity "" fault_zswap_unit_cases fault_after
+suite_cpu=""
 zswap_set off
 
 # --- large folios through zswap (issue 4): zram and the disk, lz4 and zstd
