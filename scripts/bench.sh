@@ -173,7 +173,11 @@ fi
 
 suffix=""
 [ "$quick" = 0 ] || suffix=-quick
-[ -z "$AA_KERNEL" ] || suffix=$suffix-aa
+if [ -n "${ZSWAP_UNIT_SIZES:-}" ]; then
+	suffix=$suffix-units	# both labels may boot AA_KERNEL: not an A/A check
+elif [ -n "$AA_KERNEL" ]; then
+	suffix=$suffix-aa
+fi
 [ -z "$part" ] || suffix=$suffix-$part
 [ -n "$res" ] || res=$LFS_BUILD/bench/results/$(date +%Y%m%d-%H%M%S)$suffix
 if [ "$resume" = 1 ]; then
@@ -473,6 +477,9 @@ meta = {"schema": "lfswap-bench/1", "started": "$started", "finished": "$finishe
         "failed_boots": $failures,
         # A/A check: both labels booted this kernel (bench/README.md, "A/A check")
         "aa": {"kernel": aa} if aa else None,
+        # zswap.unit_size per label (configs/zswap-units.conf): with AA_KERNEL,
+        # the sides differ in that alone, and the run is no A/A check
+        "zswap_unit_sizes": dict(e.split(":", 1) for e in "${ZSWAP_UNIT_SIZES:-}".split()) or None,
         # the configurations of each boot ran in the order boots[].order,
         # shuffled with boots[].seed, made from this seed and the boot's name
         "seed": $BENCH_SEED, "boots": boots,

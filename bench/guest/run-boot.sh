@@ -49,19 +49,39 @@ backend_up() {
 	# together run (zswap writes back to zram)
 	zswap-*-zram)
 		swap_on zram "$ZRAM_MB" >/dev/null &&
-			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT"
+			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT" && unit_up
 		;;
 	zswap-*)
 		swap_on disk "$SWAP_MB" >/dev/null &&
-			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT"
+			zswap_set on "$(zswap_compressor)" "$ZSWAP_MAX_POOL_PERCENT" && unit_up
 		;;
 	*) echo "run-boot.sh: unknown backend '$backend' (zram disk swapfile zswap-<compressor> zswap-<compressor>-zram)" >&2; return 2 ;;
 	esac
 }
 
+# zswap.unit_size of this side: ZSWAP_UNIT_SIZES="LABEL:SIZE ..." in the
+# configuration (configs/zswap-units.conf: both labels boot the patched
+# kernel, with 4K and 64K units); none: the kernel's setting is left.
+unit_size() {
+	local e
+	for e in ${ZSWAP_UNIT_SIZES:-}; do
+		[ "${e%%:*}" != "$kernel" ] || { echo "${e#*:}"; return; }
+	done
+}
+
+unit_up() {
+	local u
+	u=$(unit_size)
+	[ -n "$u" ] || return 0
+	zswap_unit_set "$u" || { echo "zswap unit_size $u: $(zswap_unit_missing)"; return 1; }
+}
+
 backend_down() {
 	case $backend in
-	zswap-*) zswap_set off ;;
+	zswap-*)
+		[ -z "$(unit_size)" ] || zswap_unit_set 4K
+		zswap_set off
+		;;
 	esac
 	swap_off_all
 }
@@ -184,6 +204,7 @@ run_one() {
 		echo "param.procs=$USEMEM_PROCS"; echo "param.usemem_size=$USEMEM_SIZE"
 		echo "param.kbuild_jobs=$KBUILD_JOBS"; echo "param.data=${USEMEM_DATA##*/}"
 		echo "param.zswap_max_pool_percent=$ZSWAP_MAX_POOL_PERCENT"
+		[ -z "$(unit_size)" ] || echo "param.zswap_unit_size=$(unit_size)"
 	} >"$w/run.env"
 	[ -z "$err" ] || { failed=$((failed + 1)); echo "FAILED $name: $err"; }
 	cg_del lfswap-bench

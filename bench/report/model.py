@@ -77,6 +77,12 @@ class Run:
             out["swapin_pages_per_majfault"] = tin / mf if mf else None
             if out["swapin_pages_per_majfault"] is None:
                 del out["swapin_pages_per_majfault"]
+        # zswap multi-page units: the share of the pages loaded from zswap
+        # that were read alone from their unit (kernels with units only)
+        part = c.get("zswap.unit_loaded_partial")
+        zin = c.get("zswpin")
+        if part is not None and zin:
+            out["unit_partial_share"] = part / zin
         if "majfault_per_gib_swapin" in self.derived:
             out["majfault_per_gib_swapin"] = self.derived["majfault_per_gib_swapin"]
         # thp_split_page counts PMD-size splits, <size>.split every order's

@@ -301,11 +301,22 @@ def gaps_section(model):
 
 # --- A/A check, order and host load ----------------------------------------
 
+def units_sides(meta):
+    """zswap.unit_size per label when the two sides differ in it (both may
+    boot one kernel: configs/zswap-units.conf), else None."""
+    u = meta.get("zswap_unit_sizes")
+    if isinstance(u, dict) and len(set(u.values())) > 1:
+        return u
+    return None
+
+
 def aa_kernel(meta):
     """What both sides booted in an A/A check, else None: meta.json "aa"
     (make bench-aa), or both labels built from one commit (a run made while
     patches/series was empty)."""
     aa = meta.get("aa")
+    if units_sides(meta):
+        return None
     if isinstance(aa, dict) and aa.get("kernel"):
         ks = meta.get("kernels") or {}
         k = ks.get(PATCHED) if isinstance(ks.get(PATCHED), dict) else {}
@@ -763,6 +774,9 @@ def header_section(meta, model, title, doc_header):
          "(bench/corpus/capture.sh) and ran both kernels on it"
          % meta["corpus_part"] if meta.get("corpus_part") and len(parts) > 1 else ""),
         ("A/A check", "both sides booted %s" % aa_kernel(meta) if aa_kernel(meta) else ""),
+        ("zswap.unit_size", "; ".join("`%s` boots ran with %s units" % (k, v)
+                                      for k, v in sorted(units_sides(meta).items()))
+         + " (both on the kernel the table below names)" if units_sides(meta) else ""),
     ]
     out.append(md_table(["", ""], [[a, b] for a, b in lines if b], ["l", "l"]))
     out.append("\n" + EMULATION_NOTE + "\n\n")
@@ -896,6 +910,9 @@ def build(args):
     if aa_kernel(meta) and args.targets is None:
         # both sides are one kernel: a target has nothing to judge
         tmode = "none"
+    if units_sides(meta) and tmode == "auto":
+        # the sides are two unit sizes: only the units set compares those
+        tmode = "units"
     fio_md, fio_data = fio_sections(res)
     t_data = []
     for title, t_md, data in targets.sections(sys.modules[__name__], model, tmode,

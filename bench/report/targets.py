@@ -15,6 +15,10 @@ RULES = ("at-least", "at-most", "not-worse", "info", "none-worse", "max-pct")
 ALIASES = {"issue4": "zswap", "issue6": "swapin"}
 # Sets another report evaluates.
 ELSEWHERE = ("frag",)
+# Sets judged only when asked for (TARGETS=, --targets): their sides are
+# not the two kernels (units: both labels boot the patched kernel with
+# different zswap.unit_size), so "auto" would judge other runs by them.
+EXPLICIT_ONLY = ("units",)
 
 
 class TargetsError(Exception):
@@ -406,7 +410,8 @@ def sections(R, model, mode, fio_data, sets=None):
     if mode == "none":
         return []
     if mode == "auto":
-        chosen = [n for n, st in sets.items() if n not in ELSEWHERE and judgeable(R, model, st)]
+        chosen = [n for n, st in sets.items() if n not in ELSEWHERE + EXPLICIT_ONLY
+                  and judgeable(R, model, st)]
         explicit = False
     else:
         chosen, explicit = mode.split(","), True

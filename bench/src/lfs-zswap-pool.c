@@ -15,11 +15,16 @@
  *     task compresses every page (reclaim runs in its context)
  *   read_sys_us, read_majflt: system CPU time and major faults of reading
  *     the region back, in which this task decompresses
+ *   read: seq (in order: the kernel swaps ranges in whole where it would)
+ *     or random (--read random: MADV_NOHUGEPAGE first, so that every page
+ *     comes back alone, at order 0, in a fixed pseudo-random order: from a
+ *     multi-page unit, each such read decompresses the unit unless the
+ *     CPU's copy of it is the last one decompressed)
  *   unit_loaded_whole, unit_loaded_partial, unit_loaded_partial_bytes:
  *     debugfs deltas over the read
  *   bad_pages: pages that did not read back as written (must be 0)
  *
- *   lfs-zswap-pool --data FILE --size SIZE [--offset OFFSET]
+ *   lfs-zswap-pool --data FILE --size SIZE [--offset OFFSET] [--read seq|random]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,7 +85,7 @@ static long long sys_us(struct rusage *ru)
 
 static void usage(int rc)
 {
-	printf("usage: lfs-zswap-pool --data FILE --size SIZE [--offset OFFSET]\n");
+	printf("usage: lfs-zswap-pool --data FILE --size SIZE [--offset OFFSET] [--read seq|random]\n");
 	exit(rc);
 }
 
@@ -88,8 +93,12 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "data", 1, 0, 'd' }, { "size", 1, 0, 's' },
-		{ "offset", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "offset", 1, 0, 'o' }, { "read", 1, 0, 'r' },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
+	const char *read_mode = "seq";
+	size_t *order = NULL, npages, i, j, t;
+	unsigned long long x = 88172645463325252ULL;
 	const char *data = NULL;
 	size_t size = 0, offset = 0, off;
 	long long a[NCOUNTERS], b[NCOUNTERS], c[NCOUNTERS], bad = 0;
@@ -103,12 +112,31 @@ int main(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 's': size = lfs_parse_size(optarg); break;
 		case 'o': offset = lfs_parse_size(optarg); break;
+		case 'r': read_mode = optarg; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
 	}
 	if (!data || !size || size % PAGE || offset % PAGE)
 		usage(2);
+	if (strcmp(read_mode, "seq") && strcmp(read_mode, "random"))
+		lfs_die("--read: seq or random, not '%s'", read_mode);
+	npages = size / PAGE;
+	order = malloc(npages * sizeof(*order));
+	if (!order)
+		lfs_die("malloc: %s", strerror(errno));
+	for (i = 0; i < npages; i++)
+		order[i] = i;
+	/* a fixed permutation (Fisher-Yates on xorshift64): every run alike */
+	for (i = npages - 1; i > 0 && !strcmp(read_mode, "random"); i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = x % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
 	fd = open(data, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st))
 		lfs_die("%s: %s", data, strerror(errno));
@@ -132,11 +160,16 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &r0);
 	if (madvise(reg, size, MADV_PAGEOUT))
 		lfs_die("MADV_PAGEOUT: %s", strerror(errno));
+	/* order 0 only, for every fault of the read */
+	if (!strcmp(read_mode, "random") && madvise(reg, size, MADV_NOHUGEPAGE))
+		lfs_die("MADV_NOHUGEPAGE: %s", strerror(errno));
 	getrusage(RUSAGE_SELF, &r1);
 	snap(b);
-	for (off = 0; off < size; off += PAGE)
+	for (i = 0; i < npages; i++) {
+		off = order[i] * PAGE;
 		if (memcmp(reg + off, src + off, PAGE))
 			bad++;
+	}
 	getrusage(RUSAGE_SELF, &r2);
 	snap(c);
 
@@ -151,7 +184,8 @@ int main(int argc, char **argv)
 	printf("pageout_sys_us %lld\n", sys_us(&r1) - sys_us(&r0));
 	printf("read_sys_us %lld\n", sys_us(&r2) - sys_us(&r1));
 	printf("read_majflt %ld\n", r2.ru_majflt - r1.ru_majflt);
-	printf("pages %zu\n", size / PAGE);
+	printf("pages %zu\n", npages);
+	printf("read %s\n", read_mode);
 	printf("bad_pages %lld\n", bad);
 	return bad ? 1 : 0;
 }

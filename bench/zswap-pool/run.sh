@@ -9,10 +9,14 @@
 # the pool per stored page, the system CPU time of the swap-out (where the
 # task compresses) and of the read (where it decompresses), as ratios of
 # geometric means with their 95% intervals, and gives the verdicts of the
-# multi-page targets on their bounds.
+# multi-page targets on their bounds. Each configuration is run once per
+# read order (--reads): seq reads the region back in order (whole units
+# where the kernel swaps a range in whole); random reads every page alone,
+# at order 0, in a fixed random order: the partial-read cost of units.
 #
 #   run.sh [--out DIR] [--flavour perf|debug] [--iterations N]
 #          [--compressors "lz4 lz4hc zstd lzo"] [--units "4K 16K 64K"]
+#          [--reads "seq random"]
 #   run.sh --report DIR   only (re)write DIR's report
 #
 # The data is a file, so every iteration of a configuration is the same
@@ -25,7 +29,7 @@ set -eu
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 res="" flavour=perf iters=3 comps="lz4 lz4hc zstd lzo" units="4K 16K 64K"
-size=64M folio=64K report_only=0
+size=64M folio=64K report_only=0 reads="seq random"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) res=$2; shift 2 ;;
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--iterations) iters=$2; shift 2 ;;
 	--compressors) comps=$2; shift 2 ;;
 	--units) units=$2; shift 2 ;;
+	--reads) reads=$2; shift 2 ;;
 	--report) res=$2 report_only=1; shift 2 ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "bench/zswap-pool/run.sh: unknown argument $1 (see --help)" ;;
@@ -40,6 +45,11 @@ while [ $# -gt 0 ]; do
 done
 case $flavour in perf | debug) ;; *) die "--flavour: perf or debug, not '$flavour'" ;; esac
 case $iters in '' | *[!0-9]* | 0) die "--iterations: a number >= 1, not '$iters'" ;; esac
+for r in $reads; do
+	case $r in seq | random) ;; *) die "--reads: seq and/or random, not '$r'" ;; esac
+done
+[ -n "$reads" ] || die "--reads: seq and/or random"
+
 [ "$report_only" = 0 ] || [ -f "$res/results.txt" ] || die "--report $res: no results.txt there (not a bench-zswap-pool run)"
 [ -n "$res" ] || res=$LFS_BUILD/bench/zswap-pool/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$res"
@@ -60,10 +70,10 @@ if [ "$report_only" = 0 ]; then
 	need=$(( (kb + (iters - 1) * kb / 4) * 1024 ))
 	[ "$(stat -c %s "$corpus")" -ge "$need" ] ||
 		die "$corpus holds fewer than $need bytes for $iters iterations of $size; capture more (bench/corpus/capture.sh)"
-	echo "bench-zswap-pool: $flavour kernel, $iters iteration(s), compressors: $comps, units: $units"
+	echo "bench-zswap-pool: $flavour kernel, $iters iteration(s), compressors: $comps, units: $units, reads: $reads"
 	"$LFS_ROOT/scripts/vm.sh" --kernel patched --flavour "$flavour" --cpus 2 --mem 2G --timeout 3600 \
 		--run-dir "$res/boot" -- "$LFS_ROOT/bench/zswap-pool/guest.sh" "$LFS_BUILD/bench/bin/lfs-zswap-pool" \
-		"$corpus" "$size" "$folio" "$comps" "$units" "$iters" || rc=1
+		"$corpus" "$size" "$folio" "$comps" "$units" "$iters" "$reads" || rc=1
 	tr -d '\r' <"$res/boot/console.log" | grep '^RESULT ' >"$res/results.txt" || true
 	series_hash | cut -c1-12 >"$res/series-id"
 	echo "$flavour" >"$res/flavour"

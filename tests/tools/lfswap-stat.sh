@@ -113,6 +113,18 @@ if variant == "patched":
     assert c64["zswpout"]["count"] > 0 and cc["zswpout"]["count"] > 0, (c64["zswpout"], cc["zswpout"])
 assert cc["pgmajfault"]["count"] == int(st["pgmajfault"])
 assert cc["memory.swap.current"] == int(open(f"{cg}/memory.swap.current").read())
+# zswap's multi-page units: the parameter and debugfs counters of the
+# series' zswap, null on 6.12
+u, pu = d["zswap_units"], "/sys/module/zswap/parameters/unit_size"
+if variant == "patched":
+    assert os.path.exists(pu), "the series' kernel has no zswap.unit_size"
+if os.path.exists(pu):
+    assert u is not None and u["unit_size"] == int(open(pu).read()), u
+    for name, v in u["counters"].items():
+        want = int(open(f"/sys/kernel/debug/zswap/{name}").read())
+        assert v["count"] == want, (name, v, want)
+else:
+    assert u is None, u
 print(f"# {checked} per-size cells equal their sysfs files; 64K swpout {c64['swpout']['count']}, "
       f"cgroup zswpout {cc['zswpout']['count']}")
 EOF

@@ -74,12 +74,25 @@ static const char *const memcg_names[] = {
 
 #define MISSING		(-1LL)
 
+/*
+ * zswap's multi-page units (the series' zswap.unit_size): its debugfs
+ * counters, shown when the kernel has the parameter. debugfs is root's
+ * and may not be mounted: then they are missing, not an error.
+ */
+static const char *const unit_names[] = {
+	"unit_stored", "unit_stored_bytes", "unit_stored_poor",
+	"unit_loaded_whole", "unit_loaded_partial",
+};
+#define NR_UNITS	(sizeof(unit_names) / sizeof(unit_names[0]))
+
 struct sample {
 	struct timespec t;
 	long long size[MAX_SIZES][NR_COUNTERS];
 	char enabled[MAX_SIZES][24];	/* "always", "inherit:madvise", "" */
 	long long vm[NR_VMSTAT];
 	long long memcg[NR_MEMCG];
+	long long unit_size;		/* MISSING: a kernel without units */
+	long long units[NR_UNITS];
 };
 
 static const char *prog = "lfswap-stat";
@@ -183,6 +196,16 @@ static long long parse_value(const char *text, const char *path, bool gauge)
 bad:
 	die(1, "%s: not a counter value: '%.*s'", path,
 	    (int)strcspn(text, "\n"), text);
+}
+
+/* The value of a counter file, MISSING if it cannot be read at all. */
+static long long read_counter_opt(const char *path)
+{
+	char buf[64];
+
+	if (!read_file(path, buf, sizeof(buf)))
+		return MISSING;
+	return parse_value(buf, path, false);
 }
 
 /* The value of a counter file, MISSING if there is no such file. */
@@ -321,6 +344,15 @@ static void take(struct sample *s)
 	}
 	xpath(path, 1, "%s/proc/vmstat", root);
 	read_keyed(path, vmstat_names, NR_VMSTAT, s->vm);
+	xpath(path, 1, "%s/sys/module/zswap/parameters/unit_size", root);
+	s->unit_size = read_counter_opt(path);
+	for (c = 0; c < NR_UNITS; c++) {
+		s->units[c] = MISSING;
+		if (s->unit_size == MISSING)
+			continue;
+		xpath(path, 1, "%s/sys/kernel/debug/zswap/%s", root, unit_names[c]);
+		s->units[c] = read_counter_opt(path);
+	}
 	if (!cg_dir[0])
 		return;
 	xpath(path, 1, "%s/memory.stat", cg_dir);
@@ -492,6 +524,18 @@ static void print_table(const struct sample *s, const struct sample *prev,
 		printf(" %s %s", vmstat_names[c], buf);
 	}
 	printf("\n");
+	if (s->unit_size != MISSING) {
+		bool none = true;
+
+		printf("zswap units (unit_size %lld):", s->unit_size);
+		for (c = 0; c < NR_UNITS; c++) {
+			cell(buf, s->units[c], prev ? prev->units[c] : 0, false,
+			     dt);
+			none &= s->units[c] == MISSING;
+			printf(" %s %s", unit_names[c], buf);
+		}
+		printf("%s\n", none ? " (zswap's debugfs counters: as root, with debugfs at /sys/kernel/debug)" : "");
+	}
 	if (!cg_dir[0])
 		return;
 	printf("cgroup ");
@@ -626,7 +670,17 @@ static void print_json(const struct sample *s, const struct sample *prev,
 	for (c = 0, first = true; c < NR_VMSTAT; c++)
 		json_value(vmstat_names[c], s->vm[c], prev ? prev->vm[c] : 0,
 			   false, prev, dt, &first);
-	printf("}");
+	printf("},\"zswap_units\":");
+	if (s->unit_size == MISSING) {
+		printf("null");
+	} else {
+		printf("{\"unit_size\":%lld,\"counters\":{", s->unit_size);
+		for (c = 0, first = true; c < NR_UNITS; c++)
+			json_value(unit_names[c], s->units[c],
+				   prev ? prev->units[c] : 0, false, prev, dt,
+				   &first);
+		printf("}}");
+	}
 	if (cg_dir[0]) {
 		printf(",\"cgroup\":{\"path\":");
 		json_str(cg_name);

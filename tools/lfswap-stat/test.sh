@@ -91,6 +91,15 @@ mktree() {
 	echo 0 >"$d/sys/fs/cgroup/a..b/memory.swap.current"
 	echo 65536 >"$cg/memory.swap.current"
 	echo 8192 >"$cg/memory.zswap.current"
+	[ "$with" = 1 ] || return 0
+	# zswap's multi-page units: the parameter, and its debugfs counters
+	mkdir -p "$d/sys/module/zswap/parameters" "$d/sys/kernel/debug/zswap"
+	echo 65536 >"$d/sys/module/zswap/parameters/unit_size"
+	i=41
+	for c in unit_stored unit_stored_bytes unit_stored_poor unit_loaded_whole unit_loaded_partial; do
+		echo $i >"$d/sys/kernel/debug/zswap/$c"
+		i=$((i + 1))
+	done
 }
 
 run() {	# run ROOT ARGS...: stdout to $tmp/out, stderr to $tmp/err, rc to $rc
@@ -112,6 +121,13 @@ check "series: 64K row, every counter exact" test "$(row 64K)" = "64K inherit:ma
 check "series: 2M (never, no events) not shown" test -z "$(row 2M)"
 check "series: 8K (shmem only) not shown" test -z "$(row 8K)"
 check "series: page counts exact" grep -qx "pages: pswpout 12 pswpin 11 zswpout 14 zswpin 13 zswpwb 15 swpout_zero 17 swpin_zero 16 thp_swpout 18 thp_swpout_fallback 19 swap_ra 20 swap_ra_hit 21 pgmajfault 22" "$tmp/out"
+check "series: zswap units line exact" grep -qx "zswap units (unit_size 65536): unit_stored 41 unit_stored_bytes 42 unit_stored_poor 43 unit_loaded_whole 44 unit_loaded_partial 45" "$tmp/out"
+# the parameter without debugfs (not root, or not mounted): '-', and why
+mktree "$tmp/nodebugfs" 1
+rm -r "$tmp/nodebugfs/sys/kernel/debug"
+run "$tmp/nodebugfs"
+check "units without debugfs: exit 0, nothing on stderr" test "$rc" = 0 -a ! -s "$tmp/err"
+check "units without debugfs: '-' and the reason" grep -qx "zswap units (unit_size 65536): unit_stored - unit_stored_bytes - unit_stored_poor - unit_loaded_whole - unit_loaded_partial - (zswap's debugfs counters: as root, with debugfs at /sys/kernel/debug)" "$tmp/out"
 run "$tmp/series" --all
 check "series --all: 2M shown" test "$(row 2M)" = "2M never 0 0 0 0 0 0 0 0 0"
 
@@ -134,6 +150,12 @@ for s in d["sizes"][:2]:
         assert c[n] == {"count": s["size_kb"] * 100 + i, "delta": None, "per_s": None}, (n, c[n])
 assert d["vmstat"]["pswpout"]["count"] == 12 and d["vmstat"]["pgmajfault"]["count"] == 22
 assert "cgroup" not in d
+u = d["zswap_units"]
+assert u["unit_size"] == 65536, u
+assert list(u["counters"]) == ["unit_stored", "unit_stored_bytes", "unit_stored_poor",
+                               "unit_loaded_whole", "unit_loaded_partial"], u
+for i, n in enumerate(u["counters"], 41):
+    assert u["counters"][n] == {"count": i, "delta": None, "per_s": None}, (n, u["counters"][n])
 EOF
 then ok "series --json: every value exact"; else not_ok "series --json: every value exact" "see above"; fi
 
@@ -144,6 +166,7 @@ check "6.12: exit 0" test "$rc" = 0
 check "6.12: stderr names exactly the missing counters" \
 	grep -q "lacks the per-size counters swpout_fallback_lower zswpout swpin swpin_fallback swpin_fallback_charge zswpin (" "$tmp/err"
 check "6.12: 64K row, '-' where missing" test "$(row 64K)" = "64K inherit:madvise 6401 6402 6403 - - - - - -"
+check "6.12: no zswap units line" bash -c "! grep -q '^zswap units' '$tmp/out'"
 run "$tmp/stock" --json
 if python3 - "$tmp/out" <<'EOF'
 import json, sys
@@ -152,6 +175,7 @@ assert d["missing"] == ["swpout_fallback_lower", "zswpout", "swpin", "swpin_fall
                         "swpin_fallback_charge", "zswpin"], d["missing"]
 c = d["sizes"][1]["counters"]
 assert c["swpin"] is None and c["swpout"]["count"] == 6402
+assert d["zswap_units"] is None   # no zswap.unit_size on 6.12
 EOF
 then ok "6.12 --json: missing listed, null values"; else not_ok "6.12 --json: missing listed, null values" "see above"; fi
 
