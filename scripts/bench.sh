@@ -78,6 +78,18 @@ if [ -n "$AA_KERNEL" ]; then
 	esac
 fi
 booted() { echo "${AA_KERNEL:-$1}"; }	# booted LABEL: the kernel a boot of LABEL runs
+# ZSWAP_UNIT_SIZES="LABEL:SIZE ...": zswap.unit_size per label (run-boot.sh)
+for e in ${ZSWAP_UNIT_SIZES:-}; do
+	case $e in
+	*:*[!0-9KM]* | *:) die "ZSWAP_UNIT_SIZES: '$e' is not LABEL:SIZE (a size like 4K or 64K)" ;;
+	*:*) ;;
+	*) die "ZSWAP_UNIT_SIZES: '$e' is not LABEL:SIZE (a size like 4K or 64K)" ;;
+	esac
+	case " $KERNELS " in
+	*" ${e%%:*} "*) ;;
+	*) die "ZSWAP_UNIT_SIZES: '${e%%:*}' is not one of KERNELS ($KERNELS)" ;;
+	esac
+done
 # The backends of the configuration: BACKENDS, then those only EXTRA names.
 all_backends=$BACKENDS
 for e in $EXTRA; do
